@@ -1,0 +1,1 @@
+"""The course package: check helpers, widgets, data sets and the instructor pipeline."""
