@@ -1,0 +1,52 @@
+"""The instructor pipeline: nbgrader course directories, synthetic submissions, grades.
+
+``pipeline`` runs nbgrader, ``submissions`` builds notebooks a student could hand in, and
+``gradebook`` reads the scores back. ``course.release`` and ``course.demo`` are built on these,
+and so are the pipeline tests.
+"""
+
+from course.grading.gradebook import CellScore, cell_scores, total_scores
+from course.grading.pipeline import (
+    REPO_CONFIG,
+    REPO_ROOT,
+    NbgraderError,
+    assignment_ids,
+    db_url,
+    make_course,
+    nbgrader_env,
+    run_nbgrader,
+    scripts_dir,
+)
+from course.grading.submissions import (
+    Exercise,
+    exercises,
+    fill_solutions,
+    grade_cells,
+    meta,
+    read_notebook,
+    set_cell_source,
+    write_notebook,
+)
+
+__all__ = [
+    "REPO_CONFIG",
+    "REPO_ROOT",
+    "CellScore",
+    "Exercise",
+    "NbgraderError",
+    "assignment_ids",
+    "cell_scores",
+    "db_url",
+    "exercises",
+    "fill_solutions",
+    "grade_cells",
+    "make_course",
+    "meta",
+    "nbgrader_env",
+    "read_notebook",
+    "run_nbgrader",
+    "scripts_dir",
+    "set_cell_source",
+    "total_scores",
+    "write_notebook",
+]

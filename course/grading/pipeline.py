@@ -1,0 +1,129 @@
+"""Run nbgrader on a course directory, from Python, as subprocesses.
+
+Every nbgrader command runs as its own process with the interpreter's scripts folder first on
+PATH (nbgrader shells out to ``alembic``), so the caller never has to activate the virtualenv.
+A throwaway course directory loads the repository's ``nbgrader_config.py`` and then points the
+root and the gradebook at itself: tests and the demo grade with exactly the course's settings.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sysconfig
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_CONFIG = REPO_ROOT / "nbgrader_config.py"
+
+__all__ = [
+    "REPO_CONFIG",
+    "REPO_ROOT",
+    "NbgraderError",
+    "assignment_ids",
+    "db_url",
+    "make_course",
+    "nbgrader_env",
+    "run_nbgrader",
+    "scripts_dir",
+]
+
+
+class NbgraderError(RuntimeError):
+    """An nbgrader command exited with an error; the message carries its output."""
+
+
+def scripts_dir() -> Path:
+    """The folder holding this interpreter's console scripts (``.venv/bin``)."""
+    return Path(sysconfig.get_path("scripts"))
+
+
+def nbgrader_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """A copy of the environment with :func:`scripts_dir` first on PATH, plus ``extra``."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(scripts_dir()), env.get("PATH", "")])
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run_nbgrader(
+    args: Iterable[str],
+    cwd: str | os.PathLike[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``nbgrader *args`` in ``cwd`` and return the finished process (text output).
+
+    Raises :class:`NbgraderError` with the command's output when it fails and ``check`` is true.
+    nbgrader logs to stderr, so a failure message shows both streams.
+    """
+    cmd = [str(scripts_dir() / "nbgrader"), *map(str, args)]
+    proc = subprocess.run(
+        cmd,
+        cwd=cwd,
+        env=nbgrader_env(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if check and proc.returncode != 0:
+        raise NbgraderError(
+            f"`{' '.join(cmd[1:])}` failed with exit code {proc.returncode} in {cwd}\n"
+            f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
+        )
+    return proc
+
+
+def db_url(root: str | os.PathLike[str]) -> str:
+    """The SQLAlchemy URL of the gradebook of the course directory ``root``."""
+    return f"sqlite:///{Path(root).resolve() / 'gradebook.db'}"
+
+
+def assignment_ids(source_dir: str | os.PathLike[str] = REPO_ROOT / "source") -> list[str]:
+    """The assignments in ``source_dir``: sub-folders holding ``<id>/<id>.ipynb``, sorted."""
+    source_dir = Path(source_dir)
+    if not source_dir.is_dir():
+        return []
+    return sorted(p.name for p in source_dir.iterdir() if (p / f"{p.name}.ipynb").is_file())
+
+
+_CONFIG_TEMPLATE = """\
+# Written by course.grading.make_course: the course's settings, this folder as the root.
+c = get_config()  # noqa: F821
+load_subconfig({repo_config!r})
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.db_url = {db_url!r}
+"""
+
+
+def make_course(
+    root: str | os.PathLike[str],
+    assignments: Iterable[str | os.PathLike[str]] = (),
+    *,
+    extra_config: str = "",
+) -> Path:
+    """Create a throwaway nbgrader course directory at ``root`` and return its path.
+
+    ``root`` gets an ``nbgrader_config.py`` that loads the repository's configuration and then
+    sets the root and the gradebook to ``root``; ``extra_config`` (Python, using ``c``) is
+    appended. Each path in ``assignments`` is a source assignment folder
+    (``.../source/<id>``), copied with all its files to ``root/source/<id>``.
+    """
+    root = Path(root).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    config = _CONFIG_TEMPLATE.format(
+        repo_config=str(REPO_CONFIG), root=str(root), db_url=db_url(root)
+    )
+    (root / "nbgrader_config.py").write_text(config + extra_config)
+    for folder in map(Path, assignments):
+        dest = root / "source" / folder.name
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.copytree(folder, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return root

@@ -1,0 +1,113 @@
+"""Read the exercises of an nbgrader notebook and build synthetic submissions from it.
+
+An *exercise* is a solution cell together with the graded test cells that follow it, up to the
+next solution cell: the points a student earns by writing that one cell. Submissions are built
+from the release notebook (what a student fetches) by pasting in the instructor's solution
+cells, or a stub, or anything else, by ``grade_id``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+__all__ = [
+    "Exercise",
+    "exercises",
+    "fill_solutions",
+    "grade_cells",
+    "meta",
+    "read_notebook",
+    "set_cell_source",
+    "write_notebook",
+]
+
+
+def read_notebook(path: str | os.PathLike[str]) -> nbformat.NotebookNode:
+    """Read a notebook (nbformat 4) from ``path``."""
+    return nbformat.read(os.fspath(path), as_version=4)
+
+
+def write_notebook(nb: nbformat.NotebookNode, path: str | os.PathLike[str]) -> Path:
+    """Write ``nb`` to ``path``, creating its folder; return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, os.fspath(path))
+    return path
+
+
+def meta(cell: nbformat.NotebookNode) -> dict:
+    """The cell's ``nbgrader`` metadata (empty for an unmarked cell)."""
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def grade_cells(nb: nbformat.NotebookNode) -> dict[str, float]:
+    """``{grade_id: points}`` of the autograded test cells, in notebook order."""
+    return {
+        meta(c)["grade_id"]: float(meta(c).get("points", 0))
+        for c in nb.cells
+        if meta(c).get("grade") and not meta(c).get("solution")
+    }
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One solution cell and the test cells that grade it."""
+
+    grade_id: str
+    tests: tuple[str, ...]
+    points: float
+
+
+def exercises(nb: nbformat.NotebookNode) -> list[Exercise]:
+    """The notebook's exercises in order: each solution cell with the test cells after it.
+
+    Test cells before the first solution cell grade nothing a student writes and belong to no
+    exercise.
+    """
+    found: list[tuple[str, list[tuple[str, float]]]] = []
+    for cell in nb.cells:
+        m = meta(cell)
+        if m.get("solution") and cell.cell_type == "code":
+            found.append((m["grade_id"], []))
+        elif m.get("grade") and not m.get("solution") and found:
+            found[-1][1].append((m["grade_id"], float(m.get("points", 0))))
+    return [
+        Exercise(gid, tuple(t for t, _ in tests), sum(p for _, p in tests)) for gid, tests in found
+    ]
+
+
+def _cells_by_id(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
+    return {meta(c)["grade_id"]: c for c in nb.cells if "grade_id" in meta(c)}
+
+
+def fill_solutions(
+    release: nbformat.NotebookNode,
+    source: nbformat.NotebookNode,
+    *,
+    skip: tuple[str, ...] = (),
+) -> nbformat.NotebookNode:
+    """A copy of the release notebook with the source's solution cells pasted in.
+
+    Solution cells whose ``grade_id`` is in ``skip`` keep the release's stub, as a student
+    who did not attempt them would leave them.
+    """
+    nb = copy.deepcopy(release)
+    solutions = _cells_by_id(source)
+    for cell in nb.cells:
+        m = meta(cell)
+        if m.get("solution") and m["grade_id"] not in skip:
+            cell.source = solutions[m["grade_id"]].source
+    return nb
+
+
+def set_cell_source(nb: nbformat.NotebookNode, grade_id: str, source: str) -> None:
+    """Replace the source of the cell ``grade_id`` in place (KeyError if there is none)."""
+    cells = _cells_by_id(nb)
+    if grade_id not in cells:
+        raise KeyError(f"the notebook has no cell with grade_id {grade_id!r}")
+    cells[grade_id].source = source

@@ -1,0 +1,55 @@
+"""nbgrader configuration: the repository root is the course directory.
+
+Run nbgrader from this folder (``nbgrader generate_assignment 01_coin_flips``, ``autograde``,
+``generate_feedback``, ``export``, ``validate``) or use the make targets, which also put the
+virtualenv's ``bin/`` on PATH (nbgrader shells out to ``alembic`` when it creates a gradebook).
+
+Throwaway course directories (tests, ``make demo``) load this file with ``load_subconfig`` and
+then point ``CourseDirectory.root`` and ``db_url`` at themselves, so every grading setting lives
+here and only here.
+"""
+
+import os
+import sys
+
+c = get_config()  # noqa: F821 - injected by traitlets when it loads this file
+
+# --- the course ----------------------------------------------------------------------------
+c.CourseDirectory.course_id = "mle-course"
+# The folder of this file, wherever nbgrader is started from. The gradebook stays at its
+# default place, <root>/gradebook.db (git-ignored).
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+
+# nbgrader starts `alembic` as a subprocess; make sure the interpreter's own bin/ is searched
+# first even when an instructor forgot to activate the virtualenv.
+_bin = os.path.join(sys.prefix, "bin")
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+
+# --- generate_assignment ---------------------------------------------------------------------
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# --- autograde -------------------------------------------------------------------------------
+# Per-cell limit. A correct solution cell runs in well under a second; a cell that loops
+# forever is interrupted after this many seconds and the rest of the notebook is still graded.
+c.Execute.timeout = 30
+# Any stderr output in a test cell scores it 0. A warning raised by numpy/matplotlib in a
+# correct answer must not cost the student the points, so outputs on stderr that are warnings
+# are dropped before grading. (The preprocessor is off by default in nbgrader 0.9.)
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"Warning"
+# A student who deletes a graded cell gets it back (with the instructor's source) instead of a
+# silently smaller notebook.
+c.OverwriteCells.add_missing_cells = True
+
+# --- generate_feedback -----------------------------------------------------------------------
+# nbgrader's default feedback shows the autograded notebook, whose test cells were restored
+# from the gradebook *with* their hidden tests. ClearHiddenTests takes them out of the cells'
+# source; ClearHiddenTracebacks (ours) first takes them out of the tracebacks, which IPython
+# prints with the lines around the failing one.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "course.grading.feedback.ClearHiddenTracebacks",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
