@@ -1,0 +1,142 @@
+"""mlelib.losses: each loss is the mean NLL from scipy.stats, up to the documented constants."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy import stats
+from scipy.special import expit
+
+from mlelib.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    gaussian_nll_loss,
+    log_softmax,
+    mse,
+    poisson_nll_loss,
+)
+
+RNG = np.random.default_rng(3)
+N = 50
+Y01 = RNG.integers(0, 2, N).astype(float)
+P = RNG.uniform(0.01, 0.99, N)
+LOGITS = RNG.normal(0, 3, N)
+LOG2PI = np.log(2 * np.pi)
+FINITE = st.floats(-30, 30, allow_nan=False)
+
+
+def test_bce_is_mean_bernoulli_nll():
+    want = -stats.bernoulli.logpmf(Y01, P).mean()
+    assert binary_cross_entropy(Y01, P) == pytest.approx(want, rel=1e-12)
+
+
+def test_bce_boundaries_exact_zero_or_inf_never_nan():
+    assert binary_cross_entropy([1, 0, 1], [1.0, 0.0, 1.0]) == 0.0
+    assert binary_cross_entropy([1, 0], [0.0, 0.0]) == np.inf
+    assert binary_cross_entropy([0], [1.0]) == np.inf
+
+
+def test_bce_with_logits_is_mean_bernoulli_nll():
+    want = -stats.bernoulli.logpmf(Y01, expit(LOGITS)).mean()
+    assert binary_cross_entropy_with_logits(Y01, LOGITS) == pytest.approx(want, rel=1e-12)
+
+
+def test_bce_with_logits_finite_at_extremes():
+    got = binary_cross_entropy_with_logits([1, 0, 0, 1], [1000.0, -1000.0, 1000.0, -1000.0])
+    assert got == pytest.approx(1000.0 / 2, rel=1e-15)
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(float, st.integers(1, 20), elements=FINITE), st.data())
+def test_property_bce_logits_equals_bernoulli_nll(z, data):
+    y = np.array(data.draw(st.lists(st.sampled_from([0.0, 1.0]), min_size=z.size, max_size=z.size)))
+    # P(y | z) = bernoulli.pmf(1, expit(z)) if y = 1 else bernoulli.pmf(1, expit(-z)); written
+    # this way so that scipy's oracle does not lose digits to 1 - expit(z) for large z.
+    want = -stats.bernoulli.logpmf(1, expit(np.where(y == 1, z, -z))).mean()
+    assert binary_cross_entropy_with_logits(y, z) == pytest.approx(want, rel=1e-9, abs=1e-12)
+
+
+def test_log_softmax_and_cross_entropy_match_categorical_nll():
+    z = RNG.normal(0, 2, (N, 4))
+    y = RNG.integers(0, 4, N)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(log_softmax(z), np.log(p), rtol=1e-12)
+    np.testing.assert_allclose(log_softmax(z.T, axis=0), np.log(p).T, rtol=1e-12)
+    onehot = np.eye(4)[y]
+    want = -np.mean([stats.multinomial.logpmf(onehot[i], 1, p[i]) for i in range(N)])
+    assert cross_entropy(z, y) == pytest.approx(want, rel=1e-10)
+
+
+def test_cross_entropy_finite_for_huge_logits():
+    z = np.array([[1000.0, -1000.0], [-1000.0, 1000.0]])
+    assert cross_entropy(z, [0, 1]) == 0.0
+    assert cross_entropy(z, [1, 0]) == pytest.approx(2000.0)
+    assert np.all(np.isfinite(log_softmax(z)))
+
+
+def test_mse_is_twice_unit_gaussian_nll_minus_constant():
+    y, m = RNG.normal(size=N), RNG.normal(size=N)
+    nll = -stats.norm.logpdf(y, m, 1.0).mean()
+    assert mse(y, m) == pytest.approx(2 * nll - LOG2PI, rel=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(float, st.integers(1, 20), elements=FINITE), st.floats(-5, 5))
+def test_property_mse_equals_gaussian_nll_up_to_constant_and_scale(y, shift):
+    m = y + shift
+    nll = -stats.norm.logpdf(y, m, 1.0).mean()
+    assert mse(y, m) / 2 + LOG2PI / 2 == pytest.approx(nll, rel=1e-10, abs=1e-12)
+
+
+@pytest.mark.parametrize("per_point", [False, True])
+def test_gaussian_nll_loss_is_mean_gaussian_nll(per_point):
+    y, m = RNG.normal(size=N), RNG.normal(size=N)
+    var = RNG.uniform(0.1, 3, N) if per_point else 2.5
+    nll = -stats.norm.logpdf(y, m, np.sqrt(var)).mean()
+    assert gaussian_nll_loss(y, m, var, full=True) == pytest.approx(nll, rel=1e-12)
+    assert gaussian_nll_loss(y, m, var) == pytest.approx(nll - LOG2PI / 2, rel=1e-12)
+
+
+def test_poisson_nll_loss_is_mean_poisson_nll():
+    eta = RNG.normal(1, 1, N)
+    y = RNG.poisson(np.exp(eta)).astype(float)
+    nll = -stats.poisson.logpmf(y, np.exp(eta)).mean()
+    assert poisson_nll_loss(y, eta, full=True) == pytest.approx(nll, rel=1e-12)
+    log_fact = np.mean([np.log(float(np.prod(np.arange(1, k + 1)))) for k in y.astype(int)])
+    assert poisson_nll_loss(y, eta) == pytest.approx(nll - log_fact, rel=1e-12)
+
+
+def test_poisson_nll_loss_extremes_without_warnings():
+    assert poisson_nll_loss([0.0], [-1000.0]) == 0.0
+    assert poisson_nll_loss([3.0], [1000.0]) == np.inf
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "word"),
+    [
+        (lambda: binary_cross_entropy([1, 0], [0.5, 1.2]), ValueError, "p"),
+        (lambda: binary_cross_entropy([2, 0], [0.5, 0.5]), ValueError, "y"),
+        (lambda: binary_cross_entropy([1, 0, 1], [0.5, 0.5]), ValueError, "shapes"),
+        (lambda: binary_cross_entropy([], []), ValueError, "empty"),
+        (lambda: binary_cross_entropy_with_logits([1], [np.nan]), ValueError, "logits"),
+        (lambda: binary_cross_entropy_with_logits("1", [0.0]), TypeError, "y"),
+        (lambda: log_softmax([]), ValueError, "logits"),
+        (lambda: log_softmax([1.0, 2.0], axis=3), ValueError, "axis"),
+        (lambda: cross_entropy([[0.0, 1.0]], [2]), ValueError, "y"),
+        (lambda: cross_entropy([[0.0, 1.0]], [0, 1]), ValueError, "y"),
+        (lambda: cross_entropy([[0.0, np.inf]], [0]), ValueError, "logits"),
+        (lambda: cross_entropy([[0.0, 1.0]], [-1]), ValueError, "y"),
+        (lambda: mse([1.0, 2.0], [1.0, 2.0, 3.0]), ValueError, "shapes"),
+        (lambda: mse([np.inf], [1.0]), ValueError, "y"),
+        (lambda: gaussian_nll_loss([1.0], [1.0], 0.0), ValueError, "var"),
+        (lambda: gaussian_nll_loss([1.0], [1.0], -1.0), ValueError, "var"),
+        (lambda: poisson_nll_loss([-1.0], [0.0]), ValueError, "y"),
+        (lambda: poisson_nll_loss([1.5], [0.0]), ValueError, "y"),
+        (lambda: poisson_nll_loss([1.0, 2.0], [0.0, 0.0, 1.0]), ValueError, "shapes"),
+    ],
+)
+def test_bad_input(call, exc, word):
+    with pytest.raises(exc, match=word):
+        call()
