@@ -3,17 +3,17 @@
 Each loss is a MEAN over observations (PyTorch's ``reduction="mean"``). Compared with
 the exact mean NLL of the matching model, some leave out a constant:
 
-=============================  ============================  ===================  ==================
-loss                           model                         left out vs exact    vs PyTorch
-=============================  ============================  ===================  ==================
-binary_cross_entropy           Bernoulli(p)                  nothing              clamps log at -100
-bce_with_logits                Bernoulli(expit(logits))      nothing              BCEWithLogitsLoss
-cross_entropy                  Categorical(softmax(logits))  nothing             CrossEntropyLoss
-mse                            N(y_pred, 1)                  NLL = mse/2 + c      MSELoss
-gaussian_nll_loss              N(mean, var)                  c unless full=True   GaussianNLLLoss (1)
-poisson_nll_loss               Poisson(exp(log_rate))        mean log y! unless   PoissonNLLLoss (2)
-                                                             full=True
-=============================  ============================  ===================  ==================
+=====================  ============================  ==================  ===================
+loss                   model                         left out vs exact   vs PyTorch
+=====================  ============================  ==================  ===================
+binary_cross_entropy   Bernoulli(p)                  nothing             clamps log at -100
+bce_with_logits        Bernoulli(expit(logits))      nothing             BCEWithLogitsLoss
+cross_entropy          Categorical(softmax(logits))  nothing             CrossEntropyLoss
+mse                    N(y_pred, 1)                  NLL = mse/2 + c     MSELoss
+gaussian_nll_loss      N(mean, var)                  c unless full=True  GaussianNLLLoss (1)
+poisson_nll_loss       Poisson(exp(log_rate))        mean log y! unless  PoissonNLLLoss (2)
+                                                     full=True
+=====================  ============================  ==================  ===================
 
 Here ``bce_with_logits`` is ``binary_cross_entropy_with_logits`` and c = log(2 pi) / 2.
 (1) PyTorch also clamps ``var`` at eps = 1e-6; we refuse a non-positive variance instead.
