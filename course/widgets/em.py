@@ -1,0 +1,162 @@
+"""An EM stepper for a 2-D Gaussian mixture (notebook 07): step, run, reset."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.patches import Ellipse
+
+import mlelib
+
+from ._base import Explorer, button, line, new_canvas
+
+COLORS = np.array([[0.12, 0.47, 0.71], [0.84, 0.15, 0.16], [0.17, 0.63, 0.17], [0.58, 0.4, 0.74]])
+
+
+class EMModel:
+    """EM for a k-component Gaussian mixture, one E-step + M-step per :meth:`step`.
+
+    The model always holds the responsibilities and log-likelihood *of its current
+    parameters*, so the trace reads log L(θ_0), log L(θ_1), ... and never decreases.
+    ``reset()`` starts again from k data points chosen by a seed that advances on every
+    reset, so repeated resets show different local optima.
+    """
+
+    max_k = len(COLORS)
+
+    def __init__(self, X=None, k: int = 2, seed: int = 7) -> None:
+        if X is None:
+            from course.datasets import load_old_faithful
+
+            X = load_old_faithful()
+        self.X = np.asarray(X, dtype=float)
+        if self.X.ndim != 2 or self.X.shape[1] != 2:
+            raise ValueError(f"X must have shape (n, 2), got {self.X.shape}")
+        self.seed = seed
+        self.restarts = 0
+        self.reset(k)
+
+    def reset(self, k: int | None = None) -> None:
+        """A fresh start: uniform weights, k distinct data points as means, the data's
+        covariance for every component."""
+        self.k = int(k if k is not None else self.k)
+        if not 1 <= self.k <= self.max_k:
+            raise ValueError(f"k must be in 1..{self.max_k}, got {k}")
+        rng = np.random.default_rng([self.seed, self.restarts])
+        self.restarts += 1
+        self.weights = np.full(self.k, 1.0 / self.k)
+        self.means = self.X[rng.choice(len(self.X), size=self.k, replace=False)].copy()
+        self.covs = np.repeat(np.cov(self.X.T, bias=True)[None], self.k, axis=0)
+        self.iteration = 0
+        self._e_step()
+        self.trace = [self.llf]
+
+    def _e_step(self) -> None:
+        self.resp, llf = mlelib.gmm_e_step(self.X, self.weights, self.means, self.covs)
+        self.llf = float(llf)
+
+    def step(self) -> None:
+        self.weights, self.means, self.covs = mlelib.gmm_m_step(self.X, self.resp)
+        self._e_step()
+        self.iteration += 1
+        self.trace.append(self.llf)
+
+    def run(self, max_steps: int = 500, tol: float = 1e-8) -> None:
+        """Step until the log-likelihood gains less than ``tol`` (relative) in one step."""
+        for _ in range(max_steps):
+            before = self.llf
+            self.step()
+            if self.llf - before <= tol * abs(before):
+                break
+
+    @property
+    def converged(self) -> bool:
+        return len(self.trace) > 1 and self.trace[-1] - self.trace[-2] <= 1e-8 * abs(self.trace[-2])
+
+
+def ellipse_geometry(cov: np.ndarray, scale: float = 2.0) -> tuple[float, float, float]:
+    """Width, height and angle (degrees) of the ``scale``-standard-deviation contour."""
+    eigval, eigvec = np.linalg.eigh(cov)
+    width, height = 2 * scale * np.sqrt(eigval[::-1])
+    angle = np.degrees(np.arctan2(eigvec[1, -1], eigvec[0, -1]))
+    return float(width), float(height), float(angle)
+
+
+class EMStepper(Explorer):
+    css_name = "mle-em-stepper"
+
+    def __init__(self, model: EMModel) -> None:
+        self.model = model
+        self.step_button = button("step", "mle-step", "one E-step and one M-step")
+        self.run_button = button("run", "mle-run", "step until the log-likelihood settles")
+        self.reset_button = button("reset", "mle-reset", "start again from new random means")
+        self.k = widgets.Dropdown(
+            options=list(range(1, model.max_k + 1)), value=model.k, description="components"
+        )
+        figure, canvas = new_canvas(7.5, 3.2)
+        self.ax, self.ax_trace = figure.subplots(1, 2, width_ratios=[1.4, 1])
+        self._build_artists()
+        super().__init__(
+            [[self.step_button, self.run_button, self.reset_button, self.k]], figure, canvas
+        )
+        self.step_button.on_click(lambda _: self._act(model.step))
+        self.run_button.on_click(lambda _: self._act(model.run))
+        self.reset_button.on_click(lambda _: self._act(model.reset))
+        self.k.observe(lambda change: self._act(model.reset, change["new"]), "value")
+        self.refresh()
+
+    def _build_artists(self) -> None:
+        X = self.model.X
+        self.scatter = self.ax.scatter(X[:, 0], X[:, 1], s=10, linewidths=0)
+        self.ellipses = []
+        for color in COLORS:
+            patch = Ellipse((0, 0), 1, 1, fill=False, lw=2, color=color)
+            self.ax.add_patch(patch)
+            self.ellipses.append(patch)
+        (self.centres,) = self.ax.plot([], [], "kx", ms=9, mew=2)
+        pad = 0.1 * np.ptp(X, axis=0)
+        self.ax.set(xlim=(X[:, 0].min() - pad[0], X[:, 0].max() + pad[0]))
+        self.ax.set(ylim=(X[:, 1].min() - pad[1], X[:, 1].max() + pad[1]))
+        self.ax.set(xlabel="x₁", ylabel="x₂", title="data, coloured by responsibility")
+        (self.trace_line,) = self.ax_trace.plot([], [], "o-", ms=3, color="C3")
+        self.ax_trace.set(xlabel="iteration", ylabel="log L", title="log-likelihood")
+
+    def _act(self, action, *args) -> None:
+        action(*args)
+        self.refresh()
+
+    def draw_artists(self) -> None:
+        m = self.model
+        self.scatter.set_facecolors(np.clip(m.resp @ COLORS[: m.k], 0, 1))
+        for j, patch in enumerate(self.ellipses):
+            patch.set_visible(j < m.k)
+            if j < m.k:
+                width, height, angle = ellipse_geometry(m.covs[j])
+                patch.set_center(m.means[j])
+                patch.set_width(width)
+                patch.set_height(height)
+                patch.set_angle(angle)
+        self.centres.set_data(m.means[:, 0], m.means[:, 1])
+        trace = np.asarray(m.trace)
+        self.trace_line.set_data(np.arange(trace.size), trace)
+        self.ax_trace.set_xlim(-0.5, max(trace.size - 0.5, 5))
+        spread = max(np.ptp(trace), 1.0)
+        self.ax_trace.set_ylim(trace.min() - 0.05 * spread, trace.max() + 0.05 * spread)
+
+    def status_html(self) -> str:
+        m = self.model
+        state = "converged" if m.converged else "not converged"
+        weights = ", ".join(f"{w:.3f}" for w in m.weights)
+        return (
+            f"iteration {m.iteration}: {line('log L', m.llf)} ({state}); "
+            f"weights [{weights}]; ellipses are 2-σ contours"
+        )
+
+
+def em_stepper(X=None, k: int = 2) -> EMStepper:
+    """Step, run and reset buttons for EM on 2-D data (default: Old Faithful eruptions,
+    duration in minutes against waiting time in minutes)."""
+    stepper = EMStepper(EMModel(X, k))
+    if X is None:
+        stepper.ax.set(xlabel="eruption (min)", ylabel="waiting time (min)")
+    return stepper
