@@ -80,8 +80,22 @@ def _positive(value, name: str) -> float:
     return v
 
 
+def _one_dimensional(arr: np.ndarray, name: str) -> np.ndarray:
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def _counts(value, name: str) -> np.ndarray:
+    return _one_dimensional(as_counts(value, name), name)
+
+
+def _labels(value, name: str = "x", n_classes: int | None = None) -> np.ndarray:
+    return _one_dimensional(as_labels(value, name, n_classes=n_classes), name)
+
+
 def _binary(value, name: str = "x") -> np.ndarray:
-    return as_labels(value, name, n_classes=2).astype(float)
+    return _labels(value, name, n_classes=2).astype(float)
 
 
 # --- Bernoulli ----------------------------------------------------------------------------
@@ -213,9 +227,7 @@ def bernoulli_fisher(p: float, n: int = 1) -> float:
 
 
 def _binomial_data(k, n) -> tuple[np.ndarray, np.ndarray]:
-    k, n = as_counts(k, "k"), as_counts(n, "n")
-    if k.ndim != 1 or n.ndim != 1:
-        raise ValueError(f"k and n must be numbers or 1-D arrays, got {k.shape} and {n.shape}")
+    k, n = _counts(k, "k"), _counts(n, "n")
     if n.size == 1:  # one number of trials for every count
         n = np.broadcast_to(n, k.shape)
     same_length(k, n, "k", "n")
@@ -333,7 +345,7 @@ def binomial_fisher(n, p: float) -> float:
     >>> binomial_fisher(10, 0.5)
     40.0
     """
-    n = as_counts(n, "n")
+    n = _counts(n, "n")
     p = _probability(p, interior=True)
     return float(n.sum() / (p * (1.0 - p)))
 
@@ -370,7 +382,7 @@ def categorical_logpmf(x, p) -> np.ndarray:
     array([-0.69314718,        -inf])
     """
     p = _simplex(p)
-    x = as_labels(x, "x", n_classes=p.size)
+    x = _labels(x, "x", n_classes=p.size)
     with np.errstate(divide="ignore"):  # log 0 = -inf is the right answer here
         return np.log(p)[x]
 
@@ -384,7 +396,7 @@ def categorical_loglik(x, p) -> float:
     -2.079442
     """
     p = _simplex(p)
-    counts = np.bincount(as_labels(x, "x", n_classes=p.size), minlength=p.size)
+    counts = np.bincount(_labels(x, "x", n_classes=p.size), minlength=p.size)
     return float(xlogy(counts, p).sum())  # 0 log 0 = 0 for unseen impossible classes
 
 
@@ -425,7 +437,7 @@ def categorical_score(x, p) -> np.ndarray:
     array([2.])
     """
     p = _interior_simplex(p)
-    c = np.bincount(as_labels(x, "x", n_classes=p.size), minlength=p.size)
+    c = np.bincount(_labels(x, "x", n_classes=p.size), minlength=p.size)
     return c[:-1] / p[:-1] - c[-1] / p[-1]
 
 
@@ -457,7 +469,7 @@ def categorical_mle(x, n_classes: int | None = None) -> np.ndarray:
     """
     if n_classes is not None:
         n_classes = as_int(n_classes, "n_classes", minimum=2)
-    x = as_labels(x, "x", n_classes=n_classes)
+    x = _labels(x, "x", n_classes=n_classes)
     return np.bincount(x, minlength=n_classes or 0) / x.size
 
 
@@ -502,7 +514,7 @@ def poisson_logpmf(k, rate: float) -> np.ndarray:
     >>> poisson_logpmf([0, 1], 0.0)
     array([  0., -inf])
     """
-    k, rate = as_counts(k, "k"), _nonnegative(rate, "rate")
+    k, rate = _counts(k, "k"), _nonnegative(rate, "rate")
     return xlogy(k, rate) - rate - gammaln(k + 1.0)  # log k! = gammaln(k + 1)
 
 
@@ -514,7 +526,7 @@ def poisson_loglik(k, rate: float) -> float:
     >>> round(poisson_loglik([2, 0, 1], 1.0), 6)
     -3.693147
     """
-    k, rate = as_counts(k, "k"), _nonnegative(rate, "rate")
+    k, rate = _counts(k, "k"), _nonnegative(rate, "rate")
     return float(xlogy(k.sum(), rate) - k.size * rate - gammaln(k + 1.0).sum())
 
 
@@ -537,7 +549,7 @@ def poisson_score(k, rate: float) -> float:
     >>> poisson_score([2, 0, 1], 1.0)
     0.0
     """
-    k, rate = as_counts(k, "k"), _positive(rate, "rate")
+    k, rate = _counts(k, "k"), _positive(rate, "rate")
     return float(k.sum() / rate - k.size)
 
 
@@ -549,7 +561,7 @@ def poisson_mle(k) -> float:
     >>> poisson_mle([2, 0, 1, 1])
     1.0
     """
-    k = as_counts(k, "k")
+    k = _counts(k, "k")
     return float(k.sum() / k.size)
 
 

@@ -189,7 +189,7 @@ def _mean_vector(mean, d: int | None = None) -> np.ndarray:
 def _cholesky(cov, d: int) -> np.ndarray:
     cov = as_finite(cov, "cov")
     if cov.shape != (d, d):
-        raise ValueError(f"cov must have shape ({d}, {d}), got {cov.shape}")
+        raise ValueError(f"cov must have shape ({d}, {d}) to match mean, got {cov.shape}")
     if np.abs(cov - cov.T).max() > 1e-10 * np.abs(cov).max():
         raise ValueError("cov must be symmetric")
     try:

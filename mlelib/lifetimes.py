@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma, gammaln, polygamma, xlogy
 
-from ._validate import as_data, as_int, as_labels, same_length
-from .discrete import _nonnegative, _positive
+from ._validate import as_data, as_int, same_length
+from .discrete import _labels, _nonnegative, _positive
 
 __all__ = [
     "exponential_logpdf",
@@ -36,9 +36,7 @@ def _times(x, observed) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"x must be non-negative times, got {x[x < 0][0]:g}")
     if observed is None:
         return x, np.ones(x.shape, dtype=bool)
-    observed = as_labels(observed, "observed", n_classes=2)  # True/False or 1/0
-    if observed.ndim != 1:
-        raise ValueError(f"observed must be 1-dimensional, got shape {observed.shape}")
+    observed = _labels(observed, "observed", n_classes=2)  # True/False or 1/0
     same_length(x, observed, "x", "observed")
     return x, observed.astype(bool)
 
