@@ -256,7 +256,9 @@ def binomial_logpmf(k, n, p: float) -> np.ndarray:
     Notes
     -----
     ``log C(n, k) = gammaln(n+1) - gammaln(k+1) - gammaln(n-k+1)``: the coefficient
-    itself overflows for ``n`` in the thousands, its logarithm never does.
+    itself overflows for ``n`` in the thousands, its logarithm never does. The
+    differences of large terms cost an absolute error of about ``n log(n) 1e-16``
+    (1e-8 at ``n = 10**7``, 1e-6 at ``n = 10**9``).
 
     Examples
     --------
@@ -508,6 +510,11 @@ def poisson_logpmf(k, rate: float) -> np.ndarray:
     Returns
     -------
     ndarray
+
+    Notes
+    -----
+    ``log k! = gammaln(k + 1)``; for huge counts the difference of large terms costs
+    an absolute error of about ``k log(k) 1e-16``.
 
     Examples
     --------
