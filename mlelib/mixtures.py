@@ -1,3 +1,310 @@
-"""(in progress)"""
+"""Gaussian mixtures by EM, in 1-D and d-D with full covariances.
 
-__all__: list[str] = []
+Shapes: ``X`` is (n, d), or (n,) for 1-D data. Parameters are ``weights`` (k,), ``means``
+(k, d) and ``covs`` (k, d, d); for 1-D data ``means`` and ``covs`` are (k,) (the covs are
+then variances). ``resp`` is always (n, k).
+
+The variance floor is an eigenvalue floor: every covariance keeps its eigenvectors and
+has its eigenvalues raised to at least ``var_floor``. That is the exact maximiser of the
+M-step over covariances whose eigenvalues are >= the floor, so EM with the floor is
+still EM and the log-likelihood still never decreases. (scikit-learn's ``reg_covar``
+instead ADDS its value to every diagonal; the two agree when the floor does not bind.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validate import as_finite, as_int, as_positive, as_probability
+
+__all__ = ["GMMResult", "gmm_log_likelihood", "gmm_e_step", "gmm_m_step", "fit_gmm"]
+
+_LOG_2PI = np.log(2 * np.pi)
+
+
+@dataclass(frozen=True)
+class GMMResult:
+    """A fitted mixture. ``llf_trace[t]`` is the log-likelihood after ``t`` EM steps."""
+
+    weights: np.ndarray
+    means: np.ndarray
+    covs: np.ndarray
+    llf: float
+    llf_trace: np.ndarray
+    n_iter: int
+    converged: bool
+    resp: np.ndarray
+
+
+def _data(X) -> tuple[np.ndarray, bool]:
+    arr = as_finite(X, "X")
+    if arr.ndim not in (1, 2) or arr.size == 0:
+        raise ValueError(f"X must be non-empty with shape (n,) or (n, d), got {arr.shape}")
+    return (arr[:, None], True) if arr.ndim == 1 else (arr, False)
+
+
+def _params(weights, means, covs, d: int, one_d: bool):
+    w = as_probability(weights, "weights")
+    if w.ndim != 1 or abs(w.sum() - 1) > 1e-8:
+        raise ValueError(f"weights must be a 1-D vector summing to 1, got {weights!r}")
+    k = w.size
+    mu = as_finite(means, "means")
+    if mu.shape != ((k,) if one_d else (k, d)):
+        raise ValueError(f"means must have shape {(k,) if one_d else (k, d)}, got {mu.shape}")
+    if one_d:
+        cov = as_positive(covs, "covs")
+        if cov.shape != (k,):
+            raise ValueError(f"covs must have shape ({k},) for 1-D X, got {cov.shape}")
+        return w, mu.reshape(k, 1), cov.reshape(k, 1, 1)
+    cov = as_finite(covs, "covs")
+    if cov.shape != (k, d, d):
+        raise ValueError(f"covs must have shape {(k, d, d)}, got {cov.shape}")
+    if not np.allclose(cov, cov.transpose(0, 2, 1), rtol=1e-10, atol=0):
+        raise ValueError("covs must be symmetric matrices")
+    return w, mu, cov
+
+
+def _log_joint(XT: np.ndarray, w, mu, cov) -> np.ndarray:
+    """log w_k + log N(x_i | mu_k, cov_k) for data XT of shape (d, n); returns (k, n)."""
+    d, n = XT.shape
+    k = w.size
+    try:
+        chol = np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        raise ValueError("covs must be positive definite") from None
+    # With cov = L L^T the Mahalanobis distance is |z|^2, z = L^-1 x - L^-1 mu. The (d, d)
+    # algebra is done once per component; the big arrays only see multiply-adds, laid out
+    # component-major (k, n) so that every sum over components is a fast row operation.
+    a = np.linalg.inv(chol)
+    shift = np.einsum("kje,ke->kj", a, mu)
+    log_det = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)  # = 0.5 log|cov|
+    with np.errstate(divide="ignore"):  # a weight of 0 is a component that never fires
+        const = np.log(w) - log_det - 0.5 * d * _LOG_2PI
+    out = np.empty((k, n))
+    if d > 8:  # many dimensions: one BLAS product is worth it
+        z = (a.reshape(k * d, d) @ XT).reshape(k, d, n) - shift[:, :, None]
+        np.einsum("kdn,kdn->kn", z, z, out=out)
+        return const[:, None] - 0.5 * out
+    for c in range(k):
+        maha = np.zeros(n)
+        for j in range(d):
+            z = a[c, j, 0] * XT[0]
+            for e in range(1, j + 1):  # L^-1 is lower triangular
+                z += a[c, j, e] * XT[e]
+            z -= shift[c, j]
+            maha += z * z
+        out[c] = const[c] - 0.5 * maha
+    return out
+
+
+def _normalise(log_joint: np.ndarray) -> tuple[np.ndarray, float]:
+    """Responsibilities (k, n) and total log-likelihood by log-sum-exp over components."""
+    # exp(log_joint) underflows to 0 for far-away points (log densities of -1000 are
+    # common); subtracting the maximum over components first keeps the largest term at 1.
+    top = log_joint.max(axis=0)
+    resp = np.exp(log_joint - top)
+    total = resp.sum(axis=0)
+    resp /= total
+    return resp, float(np.sum(np.log(total)) + np.sum(top))
+
+
+def _floor(cov: np.ndarray, var_floor: float) -> np.ndarray:
+    cov = 0.5 * (cov + cov.transpose(0, 2, 1))
+    vals, vecs = np.linalg.eigh(cov)
+    low = vals.min(axis=1) < var_floor
+    if low.any():  # raise small eigenvalues, keep the eigenvectors
+        v, e = vecs[low], np.maximum(vals[low], var_floor)
+        cov[low] = np.einsum("kij,kj,klj->kil", v, e, v)
+    return cov
+
+
+def gmm_log_likelihood(X, weights, means, covs) -> float:
+    """Total log-likelihood :math:`\\sum_i \\log\\sum_k w_k N(x_i \\mid \\mu_k, \\Sigma_k)`.
+
+    Examples
+    --------
+    >>> round(gmm_log_likelihood([0.0], [0.5, 0.5], [0.0, 0.0], [1.0, 1.0]), 6)
+    -0.918939
+    """
+    X2, one_d = _data(X)
+    return _normalise(_log_joint(X2.T, *_params(weights, means, covs, X2.shape[1], one_d)))[1]
+
+
+def gmm_e_step(X, weights, means, covs) -> tuple[np.ndarray, float]:
+    """E-step: responsibilities :math:`r_{ik} = w_k N_{ik} / \\sum_j w_j N_{ij}` and the llf.
+
+    Notes
+    -----
+    Computed in log space: :math:`\\log r_{ik} = \\log w_k + \\log N_{ik} -
+    \\mathrm{logsumexp}_j(\\log w_j + \\log N_{ij})`.
+
+    Examples
+    --------
+    >>> resp, llf = gmm_e_step([0.0, 10.0], [0.5, 0.5], [0.0, 10.0], [1.0, 1.0])
+    >>> resp.round(6).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    X2, one_d = _data(X)
+    resp, llf = _normalise(_log_joint(X2.T, *_params(weights, means, covs, X2.shape[1], one_d)))
+    return resp.T, llf
+
+
+def gmm_m_step(X, resp, var_floor: float = 1e-6):
+    """M-step: weighted proportions, means and covariances.
+
+    Notes
+    -----
+    :math:`N_k = \\sum_i r_{ik}`, :math:`w_k = N_k / n`, :math:`\\mu_k = \\sum_i r_{ik} x_i / N_k`,
+    :math:`\\Sigma_k = \\sum_i r_{ik}(x_i - \\mu_k)(x_i - \\mu_k)^\\top / N_k`, with eigenvalues
+    floored at ``var_floor``. A component with no responsibility gets :math:`N_k = 10\\epsilon`
+    so its mean stays finite.
+
+    Examples
+    --------
+    >>> w, mu, var = gmm_m_step([0.0, 2.0, 10.0], [[1, 0], [1, 0], [0, 1]])
+    >>> w.round(6).tolist(), mu.round(6).tolist(), var.round(6).tolist()
+    ([0.666667, 0.333333], [1.0, 10.0], [1.0, 1e-06])
+    """
+    X2, one_d = _data(X)
+    n, d = X2.shape
+    r = as_probability(resp, "resp")
+    if r.ndim != 2 or r.shape[0] != n:
+        raise ValueError(f"resp must have shape ({n}, k), got {r.shape}")
+    floor = float(as_positive(var_floor, "var_floor"))
+    nk = r.sum(axis=0) + 10 * np.finfo(float).eps
+    mu = r.T @ X2 / nk[:, None]
+    cov = np.stack([((X2 - m).T * rk) @ (X2 - m) / s for m, rk, s in zip(mu, r.T, nk, strict=True)])
+    cov = _floor(cov, floor)
+    w = nk / nk.sum()
+    return (w, mu[:, 0], cov[:, 0, 0]) if one_d else (w, mu, cov)
+
+
+def _m_step_moments(moments: np.ndarray, resp: np.ndarray, d: int, floor: float):
+    """M-step from per-point moments [x, vec(x x^T)] of shape (m, n) and resp (k, n)."""
+    nk = resp.sum(axis=1) + 10 * np.finfo(float).eps
+    sums = np.einsum("kn,mn->km", resp, moments) / nk[:, None]
+    mu = sums[:, :d]
+    cov = sums[:, d:].reshape(-1, d, d) - mu[:, :, None] * mu[:, None, :]
+    return nk / nk.sum(), mu, _floor(cov, floor)
+
+
+def _initial(X: np.ndarray, k: int, init: str, rng: np.random.Generator):
+    n, d = X.shape
+    if init == "random":
+        centres = X[rng.choice(n, size=k, replace=False)]
+    else:  # k-means++ seeding: each new centre drawn with probability ~ squared distance
+        centres = [X[rng.integers(n)]]
+        for _ in range(k - 1):
+            dist2 = np.min([((X - c) ** 2).sum(axis=1) for c in centres], axis=0)
+            total = dist2.sum()
+            centres.append(X[rng.choice(n, p=dist2 / total)] if total > 0 else X[rng.integers(n)])
+        centres = np.array(centres)
+    cov = np.atleast_2d(np.cov(X.T, bias=True)).reshape(d, d)
+    return np.full(k, 1 / k), centres, np.repeat(cov[None], k, axis=0)
+
+
+def _run_em(XT, moments, w, mu, cov, max_iter, tol, floor):
+    d, n = XT.shape
+    cov = _floor(cov, floor)  # start inside the floor, so the trace is monotone from step 0
+    resp, llf = _normalise(_log_joint(XT, w, mu, cov))
+    trace, converged = [llf], False
+    for _ in range(max_iter):
+        w, mu, cov = _m_step_moments(moments, resp, d, floor)
+        resp, llf = _normalise(_log_joint(XT, w, mu, cov))
+        trace.append(llf)
+        if abs(trace[-1] - trace[-2]) < tol * n:
+            converged = True
+            break
+    return w, mu, cov, resp, np.array(trace), converged
+
+
+def fit_gmm(
+    X, k, init=None, max_iter=200, tol=1e-8, var_floor=1e-6, n_restarts=1, rng=None
+) -> GMMResult:
+    """Fit a k-component Gaussian mixture by EM.
+
+    Parameters
+    ----------
+    X : array_like, shape (n,) or (n, d)
+    k : int
+        Number of components.
+    init : None, str, dict or tuple
+        ``(weights, means, covs)`` as a tuple or a dict with those keys, or a strategy:
+        ``"random"`` (the default; k distinct data points as means) or ``"kmeans++"``.
+        Strategies start from equal weights and the overall covariance.
+    max_iter : int
+        Maximum number of EM steps.
+    tol : float
+        Stop when the log-likelihood PER OBSERVATION changes by less than ``tol`` (as
+        scikit-learn's ``tol``).
+    var_floor : float
+        Floor for the covariance eigenvalues (see the module notes); it keeps a component
+        that collapses onto one point finite. Starting covariances are floored too.
+    n_restarts : int
+        Runs from different random starts (strategies only); the best final llf is kept.
+    rng : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    GMMResult
+        Shapes as in the module notes; ``llf_trace`` never decreases.
+
+    Notes
+    -----
+    Each step computes the responsibilities (E) then re-estimates the parameters (M);
+    :math:`\\ell(\\theta_{t+1}) \\ge \\ell(\\theta_t)` because the M-step maximises the
+    expected complete-data log-likelihood, a lower bound that touches :math:`\\ell` at
+    :math:`\\theta_t`. The data are centred once, and per-point moments
+    :math:`[x, xx^\\top]` are formed once, so an M-step is one matrix product.
+
+    Examples
+    --------
+    >>> x = [-2.1, -1.9, -2.0, 3.9, 4.1, 4.0]
+    >>> res = fit_gmm(x, 2, init=([0.5, 0.5], [-1.0, 1.0], [1.0, 1.0]))
+    >>> res.means.round(4).tolist(), res.converged
+    ([-2.0, 4.0], True)
+    """
+    X2, one_d = _data(X)
+    n, d = X2.shape
+    k = as_int(k, "k", minimum=1)
+    if k > n:
+        raise ValueError(f"k must be at most the number of observations {n}, got {k}")
+    max_iter, n_restarts = as_int(max_iter, "max_iter"), as_int(n_restarts, "n_restarts", minimum=1)
+    tol, floor = float(as_finite(tol, "tol")), float(as_positive(var_floor, "var_floor"))
+    if tol < 0:
+        raise ValueError(f"tol must be >= 0, got {tol:g}")
+    centre = X2.mean(axis=0)  # centring first keeps E[xx^T] - mu mu^T free of cancellation
+    Xc = X2 - centre
+    XT = np.ascontiguousarray(Xc.T)
+    moments = np.vstack([XT, (XT[:, None, :] * XT[None, :, :]).reshape(d * d, n)])
+    if init is None or isinstance(init, str):
+        strategy = "random" if init is None else init
+        if strategy not in ("random", "kmeans++"):
+            raise ValueError(f"init must be 'random', 'kmeans++' or starting values, got {init!r}")
+        generator = np.random.default_rng(rng)
+        starts = [_initial(Xc, k, strategy, generator) for _ in range(n_restarts)]
+    else:
+        if n_restarts != 1:
+            raise ValueError("n_restarts must be 1 when init gives starting values")
+        parts = (init["weights"], init["means"], init["covs"]) if isinstance(init, dict) else init
+        if len(parts) != 3:
+            raise ValueError("init must be (weights, means, covs)")
+        w, mu, cov = _params(*parts, d, one_d)
+        if w.size != k:
+            raise ValueError(f"init has {w.size} components but k = {k}")
+        starts = [(w, mu - centre, cov)]
+    runs = [_run_em(XT, moments, *start, max_iter, tol, floor) for start in starts]
+    w, mu, cov, resp, trace, converged = max(runs, key=lambda run: run[4][-1])
+    mu = mu + centre
+    return GMMResult(
+        weights=w,
+        means=mu[:, 0] if one_d else mu,
+        covs=cov[:, 0, 0] if one_d else cov,
+        llf=float(trace[-1]),
+        llf_trace=trace,
+        n_iter=len(trace) - 1,
+        converged=converged,
+        resp=resp.T,
+    )
