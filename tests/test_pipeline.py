@@ -1,0 +1,158 @@
+"""The nbgrader pipeline, end to end, for EVERY assignment found in source/.
+
+Assignments are discovered at collection time, so a new ``source/<id>/<id>.ipynb`` is covered
+with no change here. Per assignment, one trial (``course.grading.trial``) builds a throwaway
+course, generates the release, hands in a synthetic class (the solution, the blank release, and
+one submission per exercise with just that exercise left as the stub), autogrades them all in
+one nbgrader call and validates the solution. Every test below only reads that trial.
+
+Under ``pytest -n auto`` the workers share the trials through a file lock, so each assignment
+is graded once per session.
+"""
+
+from __future__ import annotations
+
+import fcntl
+from pathlib import Path
+
+import pytest
+
+from course.grading import REPO_ROOT, assignment_ids, exercises, meta, read_notebook
+from course.grading.trial import VALIDATE_SUCCESS, Trial, run_trial
+
+pytestmark = pytest.mark.slow
+
+SOURCE = REPO_ROOT / "source"
+IDS = assignment_ids(SOURCE)
+EXERCISES = [
+    pytest.param(aid, ex, id=f"{aid}-{ex.grade_id}")
+    for aid in IDS
+    for ex in exercises(read_notebook(SOURCE / aid / f"{aid}.ipynb"))
+]
+
+
+@pytest.fixture(scope="session")
+def shared_dir(tmp_path_factory, worker_id) -> Path:
+    """A folder all xdist workers of this session share (the session's own one without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
+@pytest.fixture(scope="session")
+def trials(shared_dir):
+    """``trial(aid)``: run (once per session, whichever worker comes first) or load a trial."""
+    cache: dict[str, Trial] = {}
+
+    def trial(aid: str) -> Trial:
+        if aid not in cache:
+            done = shared_dir / f"trial-{aid}.json"
+            with open(shared_dir / f"trial-{aid}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+                if not done.exists():
+                    result = run_trial(SOURCE / aid, shared_dir / f"course-{aid}")
+                    done.write_text(result.to_json())
+            cache[aid] = Trial.from_json(done.read_text())
+        return cache[aid]
+
+    return trial
+
+
+def _describe(trial: Trial, student: str, want: dict[str, float]) -> list[str]:
+    got = trial.scores.get(student)
+    if got is None:
+        return [f"{student}: no submission in the gradebook (autograde failed?)"]
+    return [
+        f"{student}: {cell} scored {got[cell].score:g}/{got[cell].max_score:g}, expected {points:g}"
+        for cell, points in want.items()
+        if cell not in got or got[cell].score != points
+    ]
+
+
+def _max_points(trial: Trial) -> dict[str, float]:
+    return {t: s.max_score for t, s in trial.scores["solution"].items()}
+
+
+@pytest.mark.parametrize("aid", IDS)
+def test_source_runs_top_to_bottom_without_error_or_stderr(trials, aid):
+    # The graded solution is the source notebook with the student-facing cells as released; it
+    # was executed with stderr kept (no IgnorePattern), so any warning shows up here.
+    trial = trials(aid)
+    nb = read_notebook(trial.notebook("autograded", "solution"))
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                problems.append(f"cell {i}: {out.ename}: {out.evalue}")
+            elif out.output_type == "stream" and out.name == "stderr":
+                problems.append(f"cell {i} wrote to stderr: {out.text.strip()[:300]}")
+    unexecuted = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and c.source.strip() and c.get("execution_count") is None
+    ]
+    assert not unexecuted, f"{aid}: cells never executed: {unexecuted}"
+    assert not problems, f"{aid}:\n" + "\n".join(problems)
+
+
+def _secret_and_public(source: str) -> tuple[list[str], list[str]]:
+    """Stripped non-empty lines inside solution/hidden-test regions, and those outside."""
+    secret, public, inside = [], [], False
+    for line in map(str.strip, source.splitlines()):
+        if "BEGIN SOLUTION" in line or "BEGIN HIDDEN TESTS" in line:
+            inside = True
+        elif "END SOLUTION" in line or "END HIDDEN TESTS" in line:
+            inside = False
+        elif line:
+            (secret if inside else public).append(line)
+    return secret, public
+
+
+@pytest.mark.parametrize("aid", IDS)
+def test_release_has_no_solution_code_and_no_hidden_tests(trials, aid):
+    trial = trials(aid)
+    source = read_notebook(trial.notebook("source"))
+    release = read_notebook(trial.notebook("release"))
+    text = "\n".join(c.source for c in release.cells)
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text, f"{aid}: the release still contains '### {marker}'"
+    assert not any(c.get("outputs") for c in release.cells), f"{aid}: the release has outputs"
+    assert any(meta(c).get("solution") for c in release.cells), f"{aid}: no solution cells"
+
+    secret, public = _secret_and_public("\n".join(c.source for c in source.cells))
+    # A secret line that also appears in public code (e.g. `return result`) gives nothing away.
+    released = {line.strip() for line in text.splitlines()}
+    leaked = sorted({ln for ln in secret if ln not in public and ln in released})
+    assert not leaked, f"{aid}: solution or hidden-test lines in the release:\n" + "\n".join(leaked)
+
+
+@pytest.mark.parametrize("aid", IDS)
+def test_solution_earns_full_marks(trials, aid):
+    trial = trials(aid)
+    full = _max_points(trial)
+    assert sum(full.values()) > 0, f"{aid}: no points to earn"
+    manual = [t for t, s in trial.scores["solution"].items() if s.needs_manual_grade]
+    assert not manual, f"{aid}: cells need manual grading: {manual}"
+    problems = _describe(trial, "solution", full)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("aid", IDS)
+def test_untouched_release_earns_zero(trials, aid):
+    trial = trials(aid)
+    problems = _describe(trial, "blank", {t: 0.0 for t in _max_points(trial)})
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("aid", "exercise"), EXERCISES)
+def test_one_wrong_exercise_loses_exactly_its_points(trials, aid, exercise):
+    trial = trials(aid)
+    assert exercise.tests, f"{aid}: exercise {exercise.grade_id} has no test cell after it"
+    want = {t: (0.0 if t in exercise.tests else m) for t, m in _max_points(trial).items()}
+    problems = _describe(trial, f"wrong_{exercise.grade_id}", want)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("aid", IDS)
+def test_nbgrader_validate_passes_on_the_solution(trials, aid):
+    output = trials(aid).validate_output
+    assert VALIDATE_SUCCESS in output, f"{aid}: nbgrader validate said:\n{output}"
