@@ -458,7 +458,7 @@ def categorical_mle(x, n_classes: int | None = None) -> np.ndarray:
     x : array_like of int
         Labels in ``0..K-1``.
     n_classes : int, optional
-        ``K``; by default ``max(x) + 1``.
+        ``K``; by default ``max(x) + 1`` (at least 2).
 
     Returns
     -------
@@ -472,7 +472,7 @@ def categorical_mle(x, n_classes: int | None = None) -> np.ndarray:
     if n_classes is not None:
         n_classes = as_int(n_classes, "n_classes", minimum=2)
     x = _labels(x, "x", n_classes=n_classes)
-    return np.bincount(x, minlength=n_classes or 0) / x.size
+    return np.bincount(x, minlength=n_classes or 2) / x.size
 
 
 def categorical_fisher(p, n: int = 1) -> np.ndarray:

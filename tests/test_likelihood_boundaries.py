@@ -26,6 +26,7 @@ def test_all_heads_and_all_tails_give_exact_boundary_mles():
     assert ml.binomial_mle([10, 4], [10, 4]) == 1.0
     assert ml.binomial_mle([0, 0], [10, 4]) == 0.0
     assert ml.categorical_mle([2, 2, 2], n_classes=3).tolist() == [0.0, 0.0, 1.0]
+    assert ml.categorical_mle([0, 0]).tolist() == [1.0, 0.0]  # K defaults to at least 2
 
 
 def test_loglik_at_the_boundary_mle_is_exactly_zero():
