@@ -46,7 +46,8 @@ def _standardized_sums(x: np.ndarray, loc: float, scale: float) -> tuple[float, 
     limit of a density that has underflowed to 0.
     """
     z = x - loc
-    z /= scale
+    if scale != 1.0:
+        z /= scale
     total = z.sum()
     with np.errstate(over="ignore"):
         np.square(z, out=z)
