@@ -7,14 +7,14 @@ them (``params``, ``llf``, ``bse``, ``converged``, ``n_iter``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize as _sopt
 
 from ._validate import as_finite, as_int, as_positive
-from .inference import observed_information
+from .inference import observed_information, standard_errors
 
 __all__ = ["OptimizeResult", "gradient_descent", "newton_method", "minimize_nll"]
 
@@ -27,11 +27,10 @@ _DIVERGED = 1e100
 class OptimizeResult:
     """The outcome of a fit.
 
-    ``params`` is a float for a one-parameter problem, else a 1-D array. ``nll`` and
-    ``llf`` (= -nll) are None when the optimiser was not given the objective itself
-    (:func:`newton_method` with ``nll=None``). ``hessian`` is the Hessian of the NLL at
-    ``params`` and ``bse = sqrt(diag(hessian^-1))``; ``bse`` is None when the Hessian is
-    not positive definite. ``path`` holds every iterate, starting with ``x0``.
+    ``params``: a float for one parameter, else a 1-D array. ``nll``, ``llf`` (= -nll):
+    None if the optimiser never saw the objective (:func:`newton_method` without ``nll``).
+    ``hessian``: of the NLL at ``params``; ``bse = sqrt(diag(hessian^-1))``, None if the
+    Hessian is not positive definite. ``path``: every iterate, starting with ``x0``.
     """
 
     params: np.ndarray | float
@@ -62,15 +61,25 @@ def _shape_like(value, x0: np.ndarray):
     return float(arr.reshape(())) if x0.ndim == 0 else arr.reshape(x0.shape)
 
 
-def _bse(hessian: np.ndarray) -> np.ndarray | None:
-    h = np.atleast_2d(hessian)
-    try:
-        chol = np.linalg.cholesky(h)
-    except np.linalg.LinAlgError:
-        return None
-    # diag(H^-1) from the Cholesky factor: H^-1 = L^-T L^-1, so diag = column sums of L^-1 squared.
-    inv_l = np.linalg.solve(chol, np.eye(len(h)))
-    return np.sqrt((inv_l**2).sum(axis=0))
+def _result(x0, params, nll, hessian, n_iter, converged, path, message) -> OptimizeResult:
+    """Package a fit; bse = sqrt(diag(H^-1)) when H is finite and positive definite."""
+    bse = None
+    if hessian is not None and np.all(np.isfinite(hessian)):
+        try:
+            bse = _shape_like(standard_errors(0.5 * (hessian + hessian.T)), x0)
+        except ValueError:
+            bse = None
+    return OptimizeResult(
+        params=_shape_like(params, x0),
+        nll=nll,
+        llf=None if nll is None else -nll,
+        n_iter=int(n_iter),
+        converged=bool(converged),
+        hessian=float(hessian[0, 0]) if x0.ndim == 0 and hessian is not None else hessian,
+        bse=bse,
+        path=np.array(path),
+        message=str(message),
+    )
 
 
 def gradient_descent(grad: Callable, x0, lr: float, n_steps: int) -> np.ndarray:
@@ -82,10 +91,8 @@ def gradient_descent(grad: Callable, x0, lr: float, n_steps: int) -> np.ndarray:
         ``grad(x)``, the gradient of the function to minimise (an NLL).
     x0 : float or array_like
         Starting point, a number or a 1-D array.
-    lr : float
-        Learning rate (step size), positive.
-    n_steps : int
-        Number of steps to take.
+    lr, n_steps : float, int
+        Learning rate (step size, positive) and number of steps.
 
     Returns
     -------
@@ -124,13 +131,7 @@ def gradient_descent(grad: Callable, x0, lr: float, n_steps: int) -> np.ndarray:
 
 
 def newton_method(
-    grad: Callable,
-    hess: Callable,
-    x0,
-    tol: float = 1e-10,
-    max_iter: int = 100,
-    *,
-    nll: Callable | None = None,
+    grad: Callable, hess: Callable, x0, tol: float = 1e-10, max_iter: int = 100, *, nll=None
 ) -> OptimizeResult:
     """Newton's method for a stationary point of an NLL.
 
@@ -140,10 +141,8 @@ def newton_method(
         Gradient and Hessian of the NLL: ``grad(x)`` and ``hess(x)`` (a number for scalar ``x``).
     x0 : float or array_like
         Starting point.
-    tol : float
-        Stop when every component of the Newton step is below ``tol``.
-    max_iter : int
-        Maximum number of steps.
+    tol, max_iter : float, int
+        Stop when every component of the Newton step is below ``tol``, or after ``max_iter``.
     nll : callable, optional
         The NLL itself, only to report ``nll`` and ``llf`` in the result.
 
@@ -177,16 +176,13 @@ def newton_method(
         with np.errstate(all="ignore"):
             g = np.asarray(grad(_shape_like(x, x)), dtype=float).reshape(d)
             h = np.asarray(hess(_shape_like(x, x)), dtype=float).reshape(d, d)
-        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
-            message = "gradient or Hessian not finite; stopped at the last finite iterate"
-            break
         try:
             step = np.linalg.solve(h, g)
         except np.linalg.LinAlgError:
             message = "singular Hessian; stopped"
             break
         new = x - step.reshape(x.shape)
-        if not np.all(np.isfinite(new)):
+        if not np.all(np.isfinite(new)):  # also catches a non-finite gradient or Hessian
             message = "iterate not finite; stopped at the last finite iterate"
             break
         x = new
@@ -197,31 +193,11 @@ def newton_method(
     with np.errstate(all="ignore"):
         h = np.asarray(hess(_shape_like(x, x)), dtype=float).reshape(d, d)
         f = None if nll is None else float(nll(_shape_like(x, x)))
-    bse = _bse(h) if np.all(np.isfinite(h)) else None
-    return OptimizeResult(
-        params=_shape_like(x, x),
-        nll=f,
-        llf=None if f is None else -f,
-        n_iter=len(path) - 1,
-        converged=converged,
-        hessian=float(h[0, 0]) if x.ndim == 0 else h,
-        bse=None if bse is None else _shape_like(bse, x),
-        path=np.array(path),
-        message=message,
-    )
+    return _result(x, x, f, h, len(path) - 1, converged, path, message)
 
 
 def minimize_nll(
-    nll: Callable,
-    x0,
-    *,
-    grad: Callable | None = None,
-    hess: Callable | None = None,
-    method: str = "bfgs",
-    positive: Sequence[int] = (),
-    lr: float = 0.01,
-    tol: float = 1e-8,
-    max_iter: int = 1000,
+    nll, x0, *, grad=None, hess=None, method="bfgs", positive=(), lr=0.01, tol=1e-8, max_iter=1000
 ) -> OptimizeResult:
     """Minimise an NLL, optimising positive parameters on the log scale.
 
@@ -242,15 +218,13 @@ def minimize_nll(
         Indices of parameters that must stay positive (a scale, a rate); they are
         optimised as :math:`u = \\log\\theta`.
     lr, tol, max_iter : float, float, int
-        Learning rate for ``"gd"``; gradient tolerance (``"bfgs"``) or step tolerance
-        (``"newton"``, ``"gd"``); iteration limit.
+        Learning rate (``"gd"``); gradient (``"bfgs"``) or step tolerance; iteration limit.
 
     Returns
     -------
     OptimizeResult
-        ``params``, ``hessian`` and ``bse`` are on the NATURAL scale; ``hessian`` is
-        ``hess(params)`` if given, else a central finite-difference Hessian of ``nll``.
-        ``path`` is on the natural scale too.
+        ``params``, ``hessian``, ``bse`` and ``path`` are on the NATURAL scale; ``hessian``
+        is ``hess(params)`` if given, else :func:`observed_information` of ``nll``.
 
     Notes
     -----
@@ -288,7 +262,7 @@ def minimize_nll(
     def natural(u):
         return np.where(pos, np.exp(np.minimum(u, 700.0)), u)
 
-    def call(fn, theta):
+    def call(fn, theta):  # hand the user's function a float or an array, as x0 was
         return fn(_shape_like(theta, x))
 
     def f(u):
@@ -344,16 +318,6 @@ def minimize_nll(
         )
     except ValueError:  # the NLL is not finite next to the optimum (a boundary MLE)
         hessian = None
-    bse = _bse(hessian) if hessian is not None and np.all(np.isfinite(hessian)) else None
+    path = [_shape_like(natural(np.atleast_1d(p)), x) for p in path]
     value = f(np.atleast_1d(u_hat))
-    return OptimizeResult(
-        params=_shape_like(theta_hat, x),
-        nll=value,
-        llf=-value,
-        n_iter=int(n_iter),
-        converged=bool(converged),
-        hessian=float(hessian[0, 0]) if x.ndim == 0 and hessian is not None else hessian,
-        bse=None if bse is None else _shape_like(bse, x),
-        path=np.array([_shape_like(natural(np.atleast_1d(p)), x) for p in path]),
-        message=str(message),
-    )
+    return _result(x, theta_hat, value, hessian, n_iter, converged, path, message)
