@@ -8,7 +8,7 @@ form MLE; it is found by Newton's method on ``log(shape)`` from Minka's start.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import digamma, gammaln, polygamma, xlogy
+from scipy.special import digamma, gammaln, xlogy, zeta
 
 from ._validate import as_data, as_int, same_length
 from .discrete import _labels, _nonnegative, _positive
@@ -166,6 +166,23 @@ def exponential_fisher(rate: float, n: int = 1) -> float:
 # --- Gamma --------------------------------------------------------------------------------
 
 
+def _trigamma(k):
+    # psi'(k) is the Hurwitz zeta(2, k); the ufunc is ~30x quicker than polygamma(1, k)
+    return zeta(2.0, k)
+
+
+def _shape_equation(k: float) -> tuple[float, float]:
+    """``log(k) - digamma(k)`` and its derivative in ``u = log(k)``, ``1 - k trigamma(k)``.
+
+    For large ``k`` both are differences of nearly equal numbers; their asymptotic
+    series (from Stirling's series for digamma) keep full relative accuracy there.
+    """
+    if k > 1e3:
+        r = 1.0 / k
+        return r / 2 + r**2 / 12 - r**4 / 120 + r**6 / 252, -(r / 2 + r**2 / 6 - r**4 / 30)
+    return np.log(k) - digamma(k), 1.0 - k * _trigamma(k)
+
+
 def _positive_data(x) -> np.ndarray:
     x = as_data(x, "x")
     if (x <= 0).any():
@@ -290,13 +307,16 @@ def gamma_mle(x, *, tol: float = 1e-13, max_iter: int = 100) -> tuple[float, flo
     x = _positive_data(x)
     mean = x.mean()
     s = np.log(mean) - np.log(x).mean()
-    if x.min() == x.max() or s <= 0:
+    # Equal data leave only rounding in s; a tiny s triggers the exact test.
+    if s <= 64 * np.finfo(float).eps * (1.0 + abs(np.log(mean))) and (x == x[0]).all():
         raise ValueError("x has no spread: the Gamma likelihood grows without bound in shape")
+    if s <= 0:
+        raise ValueError("x has too little spread for the shape to be resolved in double precision")
     u = np.log((3.0 - s + np.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s))
     tol, last = _positive(tol, "tol"), np.inf
     for _ in range(as_int(max_iter, "max_iter", minimum=1)):
-        k = np.exp(u)
-        step = (u - digamma(k) - s) / (1.0 - k * polygamma(1, k))
+        value, slope = _shape_equation(np.exp(u))
+        step = (value - s) / slope
         # Exact Newton steps shrink monotonically here; once one does not, it is the
         # rounding noise of log(shape) - digamma(shape) (large shapes), so stop.
         if abs(step) >= last:
@@ -326,4 +346,4 @@ def gamma_fisher(shape: float, scale: float, n: int = 1) -> np.ndarray:
     """
     shape, scale = _positive(shape, "shape"), _positive(scale, "scale")
     n = as_int(n, "n", minimum=1)
-    return n * np.array([[polygamma(1, shape), 1.0 / scale], [1.0 / scale, shape / scale**2]])
+    return n * np.array([[_trigamma(shape), 1.0 / scale], [1.0 / scale, shape / scale**2]])

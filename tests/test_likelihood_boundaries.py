@@ -124,6 +124,17 @@ def test_mvn_with_a_singular_covariance_mle_raises(X):
         ml.mvn_mle(X)
 
 
+def test_gamma_with_nearly_equal_data_gives_a_huge_finite_shape_or_says_why():
+    x = [1.0, 1.0 + 1e-6]
+    shape, scale = ml.gamma_mle(x)
+    # s = log(mean) - mean(log x) ~ d**2 / 8, and the root of log k - digamma(k) = s
+    # is k ~ 1 / (2 s) = 4e12; s itself carries ~1e-3 relative rounding from the mean
+    assert 3.9e12 < shape < 4.1e12
+    assert_allclose(shape * scale, np.mean(x), rtol=1e-12)
+    with pytest.raises(ValueError, match=r"^x has too little spread"):
+        ml.gamma_mle([1.0, 1.0 + 2**-52])
+
+
 def test_gamma_mle_stops_with_an_error_when_out_of_steps():
     with pytest.raises(RuntimeError, match="did not converge"):
         ml.gamma_mle([0.5, 1.0, 4.0], max_iter=1, tol=1e-300)
