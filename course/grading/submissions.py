@@ -20,6 +20,7 @@ __all__ = [
     "exercises",
     "fill_solutions",
     "grade_cells",
+    "leaked_lines",
     "meta",
     "read_notebook",
     "set_cell_source",
@@ -111,3 +112,36 @@ def set_cell_source(nb: nbformat.NotebookNode, grade_id: str, source: str) -> No
     if grade_id not in cells:
         raise KeyError(f"the notebook has no cell with grade_id {grade_id!r}")
     cells[grade_id].source = source
+
+
+def _secret_and_public(source: str) -> tuple[list[str], list[str]]:
+    """Stripped non-empty lines inside solution/hidden-test regions, and those outside."""
+    secret, public, inside = [], [], False
+    for line in map(str.strip, source.splitlines()):
+        if "BEGIN SOLUTION" in line or "BEGIN HIDDEN TESTS" in line:
+            inside = True
+        elif "END SOLUTION" in line or "END HIDDEN TESTS" in line:
+            inside = False
+        elif line:
+            (secret if inside else public).append(line)
+    return secret, public
+
+
+def leaked_lines(source: nbformat.NotebookNode, release: nbformat.NotebookNode) -> list[str]:
+    """What of the source's solutions and hidden tests the release gives away.
+
+    Returns the region markers left in the release and every solution or hidden-test line
+    found in it, except lines that the source also shows in public (``return result``, say).
+    Outputs count too: a release must have none.
+    """
+    text = "\n".join(c.source for c in release.cells)
+    found = [
+        f"### {m}"
+        for m in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+        if m in text
+    ]
+    found += [f"outputs in cell {i}" for i, c in enumerate(release.cells) if c.get("outputs")]
+    secret, public = _secret_and_public("\n".join(c.source for c in source.cells))
+    released = {line.strip() for line in text.splitlines()}
+    found += sorted({ln for ln in secret if ln not in public and ln in released})
+    return found
