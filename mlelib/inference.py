@@ -44,11 +44,9 @@ def observed_information(nll: Callable, params, step=None) -> np.ndarray | float
     params : float or array_like
         Where to evaluate it, usually the MLE.
     step : float or array_like, optional
-        Finite-difference step per parameter. By default it is scaled to each parameter:
-        a pilot step ``eps**0.25 * max(|theta_i|, 1)`` (shrunk until the NLL is finite on
-        both sides, so a parameter near a boundary is not stepped across it) gives a
-        pilot curvature :math:`J_{ii}`, and the step is then a tenth of the standard
-        error :math:`1/\\sqrt{J_{ii}}`, again shrunk until the NLL is finite.
+        Step per parameter. Default: scaled to each parameter, a tenth of its standard
+        error :math:`1/\\sqrt{J_{ii}}` from a pilot step ``eps**0.25 * max(|theta_i|, 1)``;
+        every step is shrunk until the NLL is finite on both sides (near a boundary).
 
     Returns
     -------
@@ -97,42 +95,31 @@ def observed_information(nll: Callable, params, step=None) -> np.ndarray | float
     return float(hess[0, 0]) if scalar else hess
 
 
-def _shrink_until_finite(f, h, i, d):
-    e = np.zeros(d)
+def _shrink_until_finite(f, h, unit):
     for _ in range(12):
-        e[i] = h
-        if np.isfinite(f(e)) and np.isfinite(f(-e)):
+        if np.isfinite(f(h * unit)) and np.isfinite(f(-h * unit)):
             return h
         h /= 10
     raise ValueError("nll is not finite near params; cannot difference it (at a boundary?)")
 
 
 def _pilot_steps(f, f0, theta):
-    d = theta.size
     h = _REL_STEP * np.maximum(np.abs(theta), 1.0)
-    for i in range(d):
-        h[i] = _shrink_until_finite(f, h[i], i, d)
-        e = np.zeros(d)
-        e[i] = h[i]
-        curvature = (f(e) - 2 * f0 + f(-e)) / h[i] ** 2
+    for i, unit in enumerate(np.eye(theta.size)):
+        h[i] = _shrink_until_finite(f, h[i], unit)
+        curvature = (f(h[i] * unit) - 2 * f0 + f(-h[i] * unit)) / h[i] ** 2
         if curvature > 0:  # a tenth of a standard error: the NLL's own scale for theta_i
-            h[i] = _shrink_until_finite(f, 0.1 / np.sqrt(curvature), i, d)
+            h[i] = _shrink_until_finite(f, 0.1 / np.sqrt(curvature), unit)
     return h
 
 
 def _second_differences(f, f0, h):
-    d = h.size
-    hess = np.empty((d, d))
-    for i in range(d):
-        ei = np.zeros(d)
-        ei[i] = h[i]
+    steps, hess = np.diag(h), np.empty((h.size, h.size))
+    for i, ei in enumerate(steps):
         hess[i, i] = (f(ei) - 2 * f0 + f(-ei)) / h[i] ** 2
-        for j in range(i):
-            ej = np.zeros(d)
-            ej[j] = h[j]
-            hess[i, j] = hess[j, i] = (f(ei + ej) - f(ei - ej) - f(ej - ei) + f(-ei - ej)) / (
-                4 * h[i] * h[j]
-            )
+        for j, ej in enumerate(steps[:i]):
+            cross = f(ei + ej) - f(ei - ej) - f(ej - ei) + f(-ei - ej)
+            hess[i, j] = hess[j, i] = cross / (4 * h[i] * h[j])
     return hess
 
 
@@ -201,10 +188,8 @@ def profile_likelihood_interval(
         ``nll(theta)``, a float for one parameter else a 1-D array.
     params_hat : float or array_like
         The MLE.
-    index : int
-        Which parameter the interval is for.
-    level : float
-        Confidence level.
+    index, level : int, float
+        Which parameter the interval is for, and the confidence level.
     bounds : (float, float), optional
         The parameter's range, e.g. ``(0, 1)`` for a probability. An end of the
         interval that reaches a bound is returned exactly as that bound.
@@ -262,13 +247,10 @@ def profile_likelihood_interval(
         return min(value - nll_min - target, 1e300)
 
     def end(sign, bound):
-        warm["x"] = hat[others]
+        warm["x"], inner = hat[others], hat[index]
         if np.isfinite(bound):
-            return (
-                bound if excess(bound) <= 0 else _sopt.brentq(excess, hat[index], bound, xtol=1e-12)
-            )
-        step = 0.01 * max(abs(hat[index]), 1.0)
-        inner = hat[index]
+            return bound if excess(bound) <= 0 else _sopt.brentq(excess, inner, bound, xtol=1e-12)
+        step = 0.01 * max(abs(inner), 1.0)
         for _ in range(200):
             outer = hat[index] + sign * step
             if excess(outer) > 0:
@@ -292,10 +274,9 @@ def likelihood_ratio_test(llf_null: float, llf_alt: float, df: int) -> LRTResult
 
     Parameters
     ----------
-    llf_null, llf_alt : float
-        Maximised log-likelihoods of the null (smaller) and alternative models.
-    df : int
-        Number of extra free parameters in the alternative.
+    llf_null, llf_alt, df : float, float, int
+        Maximised log-likelihoods of the null (nested) and alternative models, and the
+        number of extra free parameters in the alternative.
 
     Returns
     -------

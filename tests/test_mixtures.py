@@ -53,6 +53,17 @@ def test_log_likelihood_and_e_step_match_scipy_1d():
     np.testing.assert_allclose(resp, np.exp(lj - logsumexp(lj, axis=1, keepdims=True)), atol=1e-12)
 
 
+def test_log_likelihood_many_dimensions_matches_scipy():
+    d = 10  # above 8 dimensions the E-step takes its one-BLAS-product branch
+    mu = RNG.normal(size=(2, d))
+    a = RNG.normal(size=(2, d, d))
+    cov = a @ a.transpose(0, 2, 1) + d * np.eye(d)
+    X = RNG.normal(size=(40, d))
+    lj = scipy_log_joint(X, [0.4, 0.6], mu, cov)
+    want = logsumexp(lj, axis=1).sum()
+    assert gmm_log_likelihood(X, [0.4, 0.6], mu, cov) == pytest.approx(want, rel=1e-12)
+
+
 def test_e_step_far_points_do_not_underflow():
     resp, llf = gmm_e_step([1e3, -1e3], [0.5, 0.5], [0.0, 1.0], [1.0, 1.0])
     assert np.all(np.isfinite(resp)) and np.isfinite(llf)
