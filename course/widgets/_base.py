@@ -64,16 +64,24 @@ def new_canvas(width: float, height: float) -> tuple[Figure, Canvas]:
 class Explorer(widgets.VBox):
     """Root widget of an explorer: controls, a status line, and the canvas.
 
-    Subclasses build ``self.model`` (no matplotlib), their controls and artists, then call
-    :meth:`_finish`. ``self.status`` is the text a learner reads (log-likelihood, MLE ...);
-    tests read the same text.
+    Subclasses build ``self.model`` (no matplotlib), their controls and artists, pass the
+    artists that move to ``animated``, and call :meth:`refresh` after every change.
+    ``self.status`` is the text a learner reads (log-likelihood, MLE ...); tests read it too.
+
+    Redrawing is the slow part of an update (tick labels above all), so it is done as
+    little as possible: while no axis limit or label changes, an update restores the
+    last full frame's background, draws only the ``animated`` artists and sends the changed
+    pixels (blitting). Anything else asks the front end for one full frame (``draw_idle``).
     """
 
     css_name = "mle-explorer"
 
-    def __init__(self, controls: list, figure: Figure, canvas: Canvas) -> None:
+    def __init__(self, controls: list, figure: Figure, canvas: Canvas, animated: list) -> None:
         self.figure = figure
         self.canvas = canvas
+        self.animated = list(animated)
+        for artist in self.animated:
+            artist.set_animated(True)  # left out of full draws; drawn by _draw_animated
         self.status = widgets.HTML(layout=widgets.Layout(min_height="2.6em"))
         self.status.add_class("mle-status")
         canvas.add_class("mle-canvas")
@@ -81,25 +89,62 @@ class Explorer(widgets.VBox):
             widgets.HBox(list(row)) if isinstance(row, list | tuple) else row for row in controls
         ]
         super().__init__([*rows, self.status, canvas])
-        # Lay the figure out once, then freeze it: constrained layout re-measures every text
-        # on every draw, which alone costs tens of milliseconds per update.
-        figure.draw_without_rendering()
-        figure.set_layout_engine("none")
         self.add_class("mle-widget")
         self.add_class(self.css_name)
+        self._background = None
+        self._laid_out = False
 
     def refresh(self) -> None:
-        """Push the model's state to the artists and the status line, then redraw lazily."""
+        """Push the model's state to the artists and the status line, then redraw."""
+        frame = self._frame()
         self.draw_artists()
         self.status.value = self.status_html()
-        # draw_idle only asks the front end for a frame; the render happens once per request.
-        self.canvas.draw_idle()
+        if not self._laid_out:
+            # Lay the figure out once, then freeze it: constrained layout re-measures every
+            # text on every draw, tens of milliseconds per update.
+            self.figure.draw_without_rendering()
+            self.figure.set_layout_engine("none")
+            self.canvas.mpl_connect("draw_event", self._on_full_draw)
+            self._laid_out = True
+        if self._background is None or self._frame() != frame:
+            self.canvas.draw_idle()  # one full frame, rendered when the front end asks
+        else:
+            self.canvas.restore_region(self._background)
+            self._draw_animated()
+            self.canvas.blit(self.figure.bbox)  # renders the diff and sends it now
+
+    def _frame(self) -> tuple:
+        """Everything a full draw renders that an update may change: limits and labels."""
+        return tuple(
+            (ax.get_xlim(), ax.get_ylim(), ax.get_xlabel(), ax.get_ylabel(), ax.get_title())
+            for ax in self.figure.axes
+        )
+
+    def _on_full_draw(self, _event) -> None:
+        # After every full render (first display, resize, new limits): keep the static
+        # background, then add the moving artists so the frame sent is complete.
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._draw_animated()
+
+    def _draw_animated(self) -> None:
+        for artist in self.animated:
+            artist.axes.draw_artist(artist)
 
     def draw_artists(self) -> None:  # pragma: no cover - every explorer overrides it
         raise NotImplementedError
 
     def status_html(self) -> str:  # pragma: no cover - every explorer overrides it
         raise NotImplementedError
+
+
+def settle(current: tuple[float, float], need: tuple[float, float], want: tuple[float, float]):
+    """Axis limits with hysteresis: keep ``current`` while it shows all of ``need`` and is
+    no more than twice as wide as ``want``; otherwise jump to ``want``. Unchanged limits let
+    an update blit instead of redrawing every tick label."""
+    lo, hi = current
+    if lo <= need[0] and need[1] <= hi and hi - lo <= 2 * (want[1] - want[0]):
+        return current
+    return want
 
 
 def slider(kind, description: str, **kwargs):

@@ -8,7 +8,7 @@ from scipy.special import xlog1py, xlogy
 
 import mlelib
 
-from ._base import Explorer, button, line, new_canvas, slider
+from ._base import Explorer, button, line, new_canvas, settle, slider
 
 GRID = np.linspace(0.0, 1.0, 401)
 
@@ -75,7 +75,10 @@ class CoinFlipExplorer(Explorer):
         self.ax_lik, self.ax_log = figure.subplots(1, 2)
         self._build_artists()
         super().__init__(
-            [[self.flips, self.heads], [self.flip_button, self.flip10_button]], figure, canvas
+            [[self.flips, self.heads], [self.flip_button, self.flip10_button]],
+            figure,
+            canvas,
+            animated=[self.lik_line, self.log_line, self.lik_mle, self.log_mle],
         )
         self._syncing = False
         self.flips.observe(self._on_slider, "value")
@@ -119,14 +122,18 @@ class CoinFlipExplorer(Explorer):
     def draw_artists(self) -> None:
         m = self.model
         loglik = m.loglik_curve()
-        top = m.loglik_at_mle
         # The likelihood itself is tiny for large n (about 1e-60 at n = 200); its shape is
         # the point, so it is drawn relative to its maximum.
-        self.lik_line.set_ydata(np.exp(loglik - top))
+        self.lik_line.set_ydata(np.exp(loglik - m.loglik_at_mle))
         self.log_line.set_ydata(loglik)
         for artist in (self.lik_mle, self.log_mle):
             artist.set_xdata([m.mle, m.mle])
-        self.ax_log.set_ylim(top - max(12.0, 0.2 * m.flips), top + 1.0)
+        # log L(θ̂) lies between n log ½ (k = n/2) and 0 (k = 0 or n): limits that depend on
+        # n alone keep the frame still (and the update a cheap blit) while k is dragged
+        low, depth = m.flips * np.log(0.5), max(12.0, 0.2 * m.flips)
+        self.ax_log.set_ylim(
+            settle(self.ax_log.get_ylim(), (low - 0.5 * depth, 0.5), (low - depth, 1.0))
+        )
 
     def status_html(self) -> str:
         m = self.model

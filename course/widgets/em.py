@@ -8,7 +8,7 @@ from matplotlib.patches import Ellipse
 
 import mlelib
 
-from ._base import Explorer, button, line, new_canvas
+from ._base import Explorer, button, line, new_canvas, settle
 
 COLORS = np.array([[0.12, 0.47, 0.71], [0.84, 0.15, 0.16], [0.17, 0.63, 0.17], [0.58, 0.4, 0.74]])
 
@@ -97,7 +97,10 @@ class EMStepper(Explorer):
         self.ax, self.ax_trace = figure.subplots(1, 2, width_ratios=[1.4, 1])
         self._build_artists()
         super().__init__(
-            [[self.step_button, self.run_button, self.reset_button, self.k]], figure, canvas
+            [[self.step_button, self.run_button, self.reset_button, self.k]],
+            figure,
+            canvas,
+            animated=[self.scatter, *self.ellipses, self.centres, self.trace_line],
         )
         self.step_button.on_click(lambda _: self._act(model.step))
         self.run_button.on_click(lambda _: self._act(model.run))
@@ -139,9 +142,12 @@ class EMStepper(Explorer):
         self.centres.set_data(m.means[:, 0], m.means[:, 1])
         trace = np.asarray(m.trace)
         self.trace_line.set_data(np.arange(trace.size), trace)
-        self.ax_trace.set_xlim(-0.5, max(trace.size - 0.5, 5))
-        spread = max(np.ptp(trace), 1.0)
-        self.ax_trace.set_ylim(trace.min() - 0.05 * spread, trace.max() + 0.05 * spread)
+        need = (-0.5, trace.size - 0.5)
+        want = (-0.5, max(1.5 * trace.size, 10))
+        self.ax_trace.set_xlim(settle(self.ax_trace.get_xlim(), need, want))
+        lo, hi = trace.min(), trace.max()
+        pad = 0.05 * max(hi - lo, 1.0)
+        self.ax_trace.set_ylim(settle(self.ax_trace.get_ylim(), (lo, hi), (lo - pad, hi + pad)))
 
     def status_html(self) -> str:
         m = self.model

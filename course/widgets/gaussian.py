@@ -7,7 +7,7 @@ import numpy as np
 
 import mlelib
 
-from ._base import Explorer, button, line, new_canvas, slider
+from ._base import Explorer, button, line, new_canvas, settle, slider
 
 XLIM = (-6.0, 6.0)
 GRID = np.linspace(*XLIM, 400)
@@ -82,7 +82,10 @@ class GaussianExplorer(Explorer):
         self.ax = figure.subplots()
         self._build_artists()
         super().__init__(
-            [[self.mu, self.sigma], [self.jump_button, self.clear_button, hint]], figure, canvas
+            [[self.mu, self.sigma], [self.jump_button, self.clear_button, hint]],
+            figure,
+            canvas,
+            animated=[self.curve, self.stems, self.points],
         )
         self._syncing = False
         self.mu.observe(self._on_slider, "value")
@@ -148,7 +151,7 @@ class GaussianExplorer(Explorer):
             np.column_stack([np.zeros_like(x), heights, nan]).ravel(),
         )
         self.points.set_data(x, np.zeros_like(x))
-        self.ax.set_ylim(0, 1.15 * peak)
+        self.ax.set_ylim(settle(self.ax.get_ylim(), (0, 1.05 * peak), (0, 1.15 * peak)))
 
     def status_html(self) -> str:
         m = self.model

@@ -72,7 +72,12 @@ class GradientDescentExplorer(Explorer):
         figure, canvas = new_canvas(7.0, 2.8)
         self.ax_f, self.ax_t = figure.subplots(1, 2)
         self._build_artists()
-        super().__init__([[self.lr, self.steps], self.start], figure, canvas)
+        super().__init__(
+            [[self.lr, self.steps], self.start],
+            figure,
+            canvas,
+            animated=[self.path_line, self.gap_line],
+        )
         for control in (self.lr, self.steps, self.start):
             control.observe(self._on_slider, "value")
         self.refresh()
@@ -86,8 +91,11 @@ class GradientDescentExplorer(Explorer):
         lo = m.nll(m.mle)
         self.ax_f.set_ylim(lo - 0.3, lo + 0.5 * (MU_LIM[1] - m.mle) ** 2)
         self.ax_f.legend(loc="upper center", fontsize="small")
-        # log10 on a linear axis: a log-scaled axis re-lays its many minor ticks on every draw
+        # log10 on a linear axis: a log-scaled axis re-lays its many minor ticks on every draw.
+        # Fixed limits hold every path the sliders allow (gap floored at 1e-16; at most
+        # 1.5^50 growth of a start error below 10: log10 gap < 20) and let updates blit.
         (self.gap_line,) = self.ax_t.plot([], [], "o-", color="C3", ms=3, lw=1)
+        self.ax_t.set(xlim=(-0.5, 50.5), ylim=(-17, 21))
         self.ax_t.set(
             xlabel="step t", ylabel="log₁₀ [f(μ_t) − f(μ̂)]", title="distance to the minimum"
         )
@@ -103,8 +111,6 @@ class GradientDescentExplorer(Explorer):
         # floor at 1e-16 so a log axis can show an exact hit of the minimum
         gap = np.log10(np.maximum(nll - m.nll(m.mle), 1e-16))
         self.gap_line.set_data(np.arange(gap.size), gap)
-        self.ax_t.set_xlim(-0.5, m.n_steps + 0.5)
-        self.ax_t.set_ylim(gap.min() - 1, gap.max() + 1)
 
     def status_html(self) -> str:
         m = self.model

@@ -8,7 +8,7 @@ from scipy.special import betaln, xlog1py, xlogy
 
 import mlelib
 
-from ._base import Explorer, line, new_canvas, slider
+from ._base import Explorer, line, new_canvas, settle, slider
 
 GRID = np.linspace(0.0, 1.0, 401)
 
@@ -103,7 +103,12 @@ class PriorPosteriorExplorer(Explorer):
         figure, canvas = new_canvas(7.0, 3.0)
         self.ax = figure.subplots()
         self._build_artists()
-        super().__init__([[self.strength, self.prior_mean], self.n], figure, canvas)
+        super().__init__(
+            [[self.strength, self.prior_mean], self.n],
+            figure,
+            canvas,
+            animated=[*self.lines.values(), self.mle_line, self.map_line],
+        )
         for control in (self.strength, self.prior_mean, self.n):
             control.observe(self._on_slider, "value")
         self.refresh()
@@ -137,7 +142,7 @@ class PriorPosteriorExplorer(Explorer):
             artist.set_visible(value is not None)
             if value is not None:
                 artist.set_xdata([value, value])
-        self.ax.set_ylim(0, 1.1 * top)
+        self.ax.set_ylim(settle(self.ax.get_ylim(), (0, 1.02 * top), (0, 1.1 * top)))
 
     def status_html(self) -> str:
         m = self.model

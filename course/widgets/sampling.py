@@ -7,7 +7,7 @@ import numpy as np
 
 import mlelib
 
-from ._base import Explorer, line, new_canvas, slider
+from ._base import Explorer, line, new_canvas, settle, slider
 
 REPS = 4000
 FAMILIES = {
@@ -75,7 +75,12 @@ class SamplingDistributionExplorer(Explorer):
         figure, canvas = new_canvas(7.0, 3.0)
         self.ax = figure.subplots()
         self._build_artists()
-        super().__init__([[self.n, self.family]], figure, canvas)
+        super().__init__(
+            [[self.n, self.family]],
+            figure,
+            canvas,
+            animated=[self.hist, self.normal, self.truth],
+        )
         self.family.observe(self._on_change, "value")
         self.n.observe(self._on_change, "value")
         self.refresh()
@@ -108,7 +113,8 @@ class SamplingDistributionExplorer(Explorer):
         self.normal.set_data(grid, density)
         self.truth.set_xdata([m.theta, m.theta])
         self.ax.set_xlim(*m.lim)
-        self.ax.set_ylim(0, 1.1 * max(values.max(), density.max()))
+        top = max(values.max(), density.max())
+        self.ax.set_ylim(settle(self.ax.get_ylim(), (0, 1.02 * top), (0, 1.1 * top)))
         self.ax.set_xlabel(f"{m.symbol}̂  ({m.family}, true {m.symbol} = {m.theta})")
 
     def status_html(self) -> str:
