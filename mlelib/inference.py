@@ -281,13 +281,9 @@ def likelihood_ratio_test(llf_null: float, llf_alt: float, df: int) -> LRTResult
     Returns
     -------
     LRTResult
-        ``pvalue`` from Wilks' :math:`\\chi^2_{df}` approximation. A statistic that is
-        negative only by rounding (within 1e-8 of the log-likelihood size) is set to 0.
-
-    Raises
-    ------
-    ValueError
-        If ``llf_alt`` is clearly below ``llf_null``: the models look swapped.
+        ``pvalue`` from Wilks' :math:`\\chi^2_{df}` approximation. A statistic negative
+        only by rounding (within 1e-8 of the llf size) is set to 0; a clearly negative
+        one raises ``ValueError``: the models look swapped.
 
     Examples
     --------
@@ -299,12 +295,9 @@ def likelihood_ratio_test(llf_null: float, llf_alt: float, df: int) -> LRTResult
     alt = float(as_finite(llf_alt, "llf_alt"))
     df = as_int(df, "df", minimum=1)
     statistic = 2 * (alt - null)
-    if statistic < 0:
-        if statistic < -1e-8 * max(1.0, abs(null), abs(alt)):
-            raise ValueError(
-                f"llf_alt ({alt:g}) is below llf_null ({null:g}): the models look swapped"
-            )
-        statistic = 0.0
+    if statistic < -1e-8 * max(1.0, abs(null), abs(alt)):
+        raise ValueError(f"llf_alt ({alt:g}) < llf_null ({null:g}): the models look swapped")
+    statistic = max(statistic, 0.0)
     return LRTResult(statistic, df, float(stats.chi2.sf(statistic, df)))
 
 
@@ -327,6 +320,5 @@ def bic(llf: float, k: int, n: int) -> float:
     >>> round(bic(-10.0, 2, 100), 6)
     29.21034
     """
-    return as_int(k, "k") * float(np.log(as_int(n, "n", minimum=1))) - 2 * float(
-        as_finite(llf, "llf")
-    )
+    k, n = as_int(k, "k"), as_int(n, "n", minimum=1)
+    return k * float(np.log(n)) - 2 * float(as_finite(llf, "llf"))
