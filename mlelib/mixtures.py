@@ -51,16 +51,14 @@ def _params(weights, means, covs, d: int, one_d: bool):
         raise ValueError(f"weights must be a 1-D vector summing to 1, got {weights!r}")
     k = w.size
     mu = as_finite(means, "means")
-    if mu.shape != ((k,) if one_d else (k, d)):
-        raise ValueError(f"means must have shape {(k,) if one_d else (k, d)}, got {mu.shape}")
+    cov = as_positive(covs, "covs") if one_d else as_finite(covs, "covs")
+    for name, arr, shape in [("means", mu, (k, d)), ("covs", cov, (k, d, d))]:
+        if arr.shape != (shape[:1] if one_d else shape):
+            raise ValueError(
+                f"{name} must have shape {shape[:1] if one_d else shape}, got {arr.shape}"
+            )
     if one_d:
-        cov = as_positive(covs, "covs")
-        if cov.shape != (k,):
-            raise ValueError(f"covs must have shape ({k},) for 1-D X, got {cov.shape}")
         return w, mu.reshape(k, 1), cov.reshape(k, 1, 1)
-    cov = as_finite(covs, "covs")
-    if cov.shape != (k, d, d):
-        raise ValueError(f"covs must have shape {(k, d, d)}, got {cov.shape}")
     if not np.allclose(cov, cov.transpose(0, 2, 1), rtol=1e-10, atol=0):
         raise ValueError("covs must be symmetric matrices")
     return w, mu, cov
