@@ -2,8 +2,9 @@
 
 A fresh JupyterLab serves a temporary copy of each release notebook (so autosave never
 writes outputs into ``release/``). The test runs all cells from the menu, waits for the
-explorer, moves a slider with the keyboard, clicks the Gaussian explorer's plot, and checks
-the numbers and the pixels the learner sees. Screenshots go to ``build/screenshots/``.
+explorer, moves a slider with the keyboard (or presses the EM stepper's step button), clicks
+the Gaussian explorer's plot, and checks the numbers and the pixels the learner sees.
+Screenshots go to ``build/screenshots/``.
 
 There is no skip: a missing chromium, playwright package or release notebook is a failure.
 """
@@ -34,7 +35,14 @@ TOKEN = "mle-course-browser-test"
 # notebook -> the explorer's CSS class and what to do with it
 NOTEBOOKS = {
     "release/01_coin_flips/01_coin_flips.ipynb": ("mle-coin-flip-explorer", "slider"),
+    "release/02_numerical_mle/02_numerical_mle.ipynb": ("mle-gradient-descent-explorer", "slider"),
     "release/03_gaussian/03_gaussian.ipynb": ("mle-gaussian-explorer", "click"),
+    "release/05_uncertainty/05_uncertainty.ipynb": ("mle-sampling-distribution-explorer", "slider"),
+    "release/06_map_and_regularisation/06_map_and_regularisation.ipynb": (
+        "mle-prior-posterior-explorer",
+        "slider",
+    ),
+    "release/07_em/07_em.ipynb": ("mle-em-stepper", "step"),
 }
 
 
@@ -171,7 +179,10 @@ def drive_slider(page: Page, explorer, shots: Path) -> None:
     before_status = explorer.locator(".mle-status").inner_text()
     before_pixels = canvas_pixels(explorer)
     explorer.locator(".widget-slider .noUi-handle").first.press("ArrowRight")
-    after_text = wait_until_changed(readout.inner_text, before_text, "the slider's readout")
+    # the readout is briefly empty while it re-renders: wait for a new number
+    after_text = wait_until_changed(
+        lambda: readout.inner_text().strip() or before_text, before_text, "the slider's readout"
+    )
     assert float(after_text) > float(before_text)
     status = explorer.locator(".mle-status")
     wait_until_changed(status.inner_text, before_status, "the status line")
@@ -194,6 +205,19 @@ def drive_click(page: Page, explorer, shots: Path) -> None:
     assert status_value(explorer, "log L(μ, σ)") != loglik_before
     wait_until_changed(lambda: canvas_pixels(explorer), before_pixels, "the plot")
     page.screenshot(path=shots / "3-after-click.png", full_page=True)
+
+
+def drive_step(page: Page, explorer, shots: Path) -> None:
+    """Press the EM stepper's step button: the next iteration, a higher log-likelihood."""
+    status = explorer.locator(".mle-status")
+    expect(status).to_contain_text("iteration 0:")
+    loglik_before = status_value(explorer, "log L")
+    before_pixels = canvas_pixels(explorer)
+    explorer.locator(".mle-step").click()
+    expect(status).to_contain_text("iteration 1:", timeout=15_000)
+    assert status_value(explorer, "log L") > loglik_before
+    wait_until_changed(lambda: canvas_pixels(explorer), before_pixels, "the plot")
+    page.screenshot(path=shots / "2-after-step.png", full_page=True)
 
 
 @pytest.mark.parametrize("notebook", list(NOTEBOOKS))
@@ -226,7 +250,10 @@ def drive(page: Page, url: str, name: str, css_class: str, action: str, shots: P
     assert page.locator(".jupyter-matplotlib-figure").count() == 1
     assert explorer.locator(".jupyter-matplotlib-figure").count() == 1
 
-    drive_slider(page, explorer, shots)
+    if action == "step":
+        drive_step(page, explorer, shots)
+    else:
+        drive_slider(page, explorer, shots)
     if action == "click":
         drive_click(page, explorer, shots)
     explorer.screenshot(path=shots / "4-widget.png")

@@ -91,7 +91,11 @@ class EMStepper(Explorer):
         self.run_button = button("run", "mle-run", "step until the log-likelihood settles")
         self.reset_button = button("reset", "mle-reset", "start again from new random means")
         self.k = widgets.Dropdown(
-            options=list(range(1, model.max_k + 1)), value=model.k, description="components"
+            options=list(range(1, model.max_k + 1)),
+            value=model.k,
+            description="components k",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="10em"),
         )
         figure, canvas = new_canvas(7.5, 3.2)
         self.ax, self.ax_trace = figure.subplots(1, 2, width_ratios=[1.4, 1])
