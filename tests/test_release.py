@@ -92,3 +92,13 @@ def test_release_of_an_empty_source_is_empty(tmp_path):
     (tmp_path / "source").mkdir()
     out = build_release(tmp_path / "source", tmp_path / "release")
     assert list(Path(out).iterdir()) == []
+
+
+def test_cli_dispatches_and_rejects_unknown_commands(capsys):
+    from course.cli import main as cli
+
+    assert cli(["frobnicate"]) == 2
+    assert "unknown command 'frobnicate'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli(["release", "no_such_assignment"])
+    assert "no_such_assignment" in capsys.readouterr().err

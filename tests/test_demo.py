@@ -1,0 +1,121 @@
+"""`make demo`: the sample class gets exactly the predicted scores, cell by cell.
+
+The predictions come from the points in source/01_coin_flips and from which exercises each
+sample student gets wrong (course.demo.CLASS), never from hard-coded totals.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import re
+
+import pytest
+
+from course.demo import ASSIGNMENT, CLASS, expected_scores, run_demo
+from course.grading import cell_scores, db_url, exercises, read_notebook
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return run_demo(tmp_path_factory.mktemp("demo") / "demo", quiet=True)
+
+
+def _autograded(demo, student):
+    return read_notebook(demo["root"] / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+
+
+def test_every_student_gets_exactly_the_predicted_score(demo):
+    source = read_notebook(demo["root"] / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    assert demo["expected"] == expected_scores(source)
+    assert set(demo["grades"]) == {s.id for s in CLASS}
+    for s in CLASS:
+        assert demo["grades"][s.id] == demo["expected"][s.id], s.id
+
+
+def test_each_lost_exercise_is_exactly_the_predicted_one(demo):
+    source = read_notebook(demo["root"] / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    exs = exercises(source)
+    scores = cell_scores(db_url(demo["root"]), ASSIGNMENT)
+    for s in CLASS:
+        lost = s.loses(exs)
+        for ex in exs:
+            for test in ex.tests:
+                got = scores[s.id][test]
+                want = 0.0 if ex.grade_id in lost else got.max_score
+                assert got.score == want, f"{s.id}: {test} scored {got.score:g}, expected {want:g}"
+
+
+def test_the_csv_export_has_one_row_per_student(demo):
+    with open(demo["root"] / "grades.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert sorted(r["student_id"] for r in rows) == sorted(s.id for s in CLASS)
+    assert {r["assignment"] for r in rows} == {ASSIGNMENT}
+
+
+def test_the_edited_test_cell_was_restored(demo):
+    nb = _autograded(demo, "tamperer")
+    cell = next(
+        c
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "test_bernoulli_log_likelihood"
+    )
+    assert cell.source.strip() != "pass"
+    assert "check(" in cell.source
+
+
+def test_the_endless_cell_was_cut_by_the_timeout_and_grading_went_on(demo):
+    nb = _autograded(demo, "looper")
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert any("Timeout" in o.ename or "KeyboardInterrupt" in o.ename for o in errors), [
+        o.ename for o in errors
+    ]
+    last = nb.cells[-1] if nb.cells[-1].cell_type == "code" else None
+    executed = [c for c in nb.cells if c.cell_type == "code" and c.get("execution_count")]
+    assert executed and (last is None or last.get("execution_count"))
+
+
+def test_the_mlelib_shortcut_is_named_in_the_message(demo):
+    nb = _autograded(demo, "mlelib_user")
+    cell = next(
+        c
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "test_bernoulli_mle"
+    )
+    text = " ".join(str(o.get("evalue", "")) + str(o.get("text", "")) for o in cell.outputs)
+    assert "mlelib" in text, text
+
+
+def test_feedback_exists_and_gives_no_hidden_test_away(demo):
+    source = read_notebook(demo["root"] / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    hidden = []
+    for cell in source.cells:
+        inside = False
+        for line in map(str.strip, cell.source.splitlines()):
+            if "BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "END HIDDEN TESTS" in line:
+                inside = False
+            elif inside and len(line) > 12:  # long enough not to occur by chance
+                hidden.append(line)
+    assert hidden, "01_coin_flips has no hidden tests to leak"
+    public = "\n".join(
+        c.source
+        for c in read_notebook(demo["root"] / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").cells
+    )
+    secret = [h for h in hidden if h not in public]
+    for s in CLASS:
+        # The text a student reads: tags (syntax highlighting splits code into spans) removed.
+        text = html.unescape(re.sub(r"<[^>]+>", "", demo["feedback"][s.id].read_text()))
+        assert "HIDDEN TESTS" not in text, s.id
+        # A hidden line the student wrote themselves (e.g. `import mlelib`) is theirs to see.
+        own = "\n".join(
+            c.source
+            for c in read_notebook(
+                demo["root"] / "submitted" / s.id / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+            ).cells
+        )
+        leaked = [h for h in secret if h in text and h not in own]
+        assert not leaked, f"{s.id}'s feedback shows hidden test lines: {leaked[:3]}"
