@@ -332,6 +332,23 @@ def test_em_run_converges_to_the_two_cluster_fit_and_reset_starts_again():
     assert [e.get_visible() for e in ex.ellipses[:4]] == [True, True, True, False]
 
 
+# -- bad input ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: coin_flip_explorer(heads=11, flips=10), "heads"),
+        (lambda: coin_flip_explorer(flips=0), "flips"),
+        (lambda: gaussian_explorer([0.0, np.nan]), "data"),
+        (lambda: gaussian_explorer([[0.0, 1.0]]), "data"),
+        (lambda: em_stepper(np.zeros((10, 3))), "X"),
+        (lambda: em_stepper(np.array([[0.0, np.inf]] * 10)), "X"),
+    ],
+)
+def test_bad_input_raises_value_error_naming_the_argument(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
 # -- every explorer ----------------------------------------------------------------------
 ALL = [
     coin_flip_explorer,

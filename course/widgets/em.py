@@ -30,8 +30,10 @@ class EMModel:
 
             X = load_old_faithful()
         self.X = np.asarray(X, dtype=float)
-        if self.X.ndim != 2 or self.X.shape[1] != 2:
-            raise ValueError(f"X must have shape (n, 2), got {self.X.shape}")
+        if self.X.ndim != 2 or self.X.shape[1] != 2 or len(self.X) < self.max_k:
+            raise ValueError(f"X must have shape (n, 2) with n >= {self.max_k}, got {self.X.shape}")
+        if not np.all(np.isfinite(self.X)):
+            raise ValueError("X must contain only finite numbers")
         self.seed = seed
         self.restarts = 0
         self.reset(k)

@@ -20,7 +20,10 @@ class GaussianModel:
     def __init__(self, data=None, loc: float = 0.0, scale: float = 1.0) -> None:
         if data is None:
             data = np.random.default_rng(3).normal(1.0, 1.5, size=6).clip(*XLIM)
-        self.data = [float(v) for v in np.asarray(data, dtype=float).ravel()]
+        data = np.asarray(data, dtype=float)
+        if data.ndim != 1 or not np.all(np.isfinite(data)):
+            raise ValueError(f"data must be a 1-D array of finite numbers, got {data!r}")
+        self.data = [float(v) for v in data]
         self.set_params(loc, scale)
 
     def set_params(self, loc: float, scale: float) -> None:
