@@ -13,17 +13,25 @@ is graded once per session.
 from __future__ import annotations
 
 import fcntl
+import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from course.grading import (
     REPO_ROOT,
     assignment_ids,
+    db_url,
     exercises,
+    fill_solutions,
     leaked_lines,
+    make_course,
     meta,
     read_notebook,
+    run_nbgrader,
+    total_scores,
+    write_notebook,
 )
 from course.grading.trial import VALIDATE_SUCCESS, Trial, run_trial
 
@@ -142,3 +150,74 @@ def test_one_wrong_exercise_loses_exactly_its_points(trials, aid, exercise):
 def test_nbgrader_validate_passes_on_the_solution(trials, aid):
     output = trials(aid).validate_output
     assert VALIDATE_SUCCESS in output, f"{aid}: nbgrader validate said:\n{output}"
+
+
+# --- the course configuration itself ----------------------------------------------------------
+
+
+def test_nbgrader_config_makes_the_repo_root_the_course_directory():
+    from traitlets.config.loader import PyFileConfigLoader
+
+    c = PyFileConfigLoader("nbgrader_config.py", path=str(REPO_ROOT)).load_config()
+    assert c.CourseDirectory.course_id == "mle-course"
+    assert Path(c.CourseDirectory.root) == REPO_ROOT
+    assert "db_url" not in c.CourseDirectory  # the default: <root>/gradebook.db
+    assert 0 < c.Execute.timeout <= 60
+    assert c.IgnorePattern.enabled and re.search(c.IgnorePattern.pattern, "RuntimeWarning: x")
+    assert c.OverwriteCells.add_missing_cells is True
+    assert "raise NotImplementedError()" in c.ClearSolutions.code_stub["python"]
+    feedback = [p.rsplit(".", 1)[-1] for p in c.GenerateFeedback.preprocessors]
+    assert feedback.index("ClearHiddenTracebacks") < feedback.index("ClearHiddenTests")
+
+
+def _toy_assignment(folder: Path) -> Path:
+    """A one-exercise assignment whose correct answer makes its test cell warn on stderr."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+
+    def cell(source, **grading):
+        c = nbformat.v4.new_code_cell(source)
+        c.metadata["nbgrader"] = {
+            "solution": False,
+            "grade": False,
+            "locked": True,
+            "task": False,
+            "schema_version": 3,
+            **grading,
+        }
+        nb.cells.append(c)
+
+    cell(
+        "def half(x):\n    ### BEGIN SOLUTION\n    return x / 2\n    ### END SOLUTION",
+        grade_id="half",
+        solution=True,
+        locked=False,
+    )
+    cell(
+        "import warnings\nwarnings.warn('float division', RuntimeWarning)\nassert half(3) == 1.5",
+        grade_id="test_half",
+        grade=True,
+        points=2,
+    )
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{folder.name}.ipynb")
+    return folder
+
+
+@pytest.mark.slow
+def test_course_config_does_not_zero_a_correct_answer_that_warns(tmp_path):
+    # Graded with the course's own settings (no STRICT_CONFIG): the warning on stderr is dropped.
+    src = _toy_assignment(tmp_path / "src" / "toy")
+    root = make_course(tmp_path / "course", [src])
+    run_nbgrader(["generate_assignment", "toy", "--force"], root)
+    release = read_notebook(root / "release" / "toy" / "toy.ipynb")
+    write_notebook(
+        fill_solutions(release, read_notebook(src / "toy.ipynb")),
+        root / "submitted" / "alice" / "toy" / "toy.ipynb",
+    )
+    run_nbgrader(["autograde", "toy", "--force"], root)
+    assert total_scores(db_url(root), "toy") == {"alice": (2.0, 2.0)}
