@@ -375,6 +375,22 @@ def test_explorer_leaves_the_global_backend_and_pyplot_alone(make):
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
 
+def test_importing_the_widgets_keeps_the_backend_and_open_figures():
+    """ipympl's own ``__init__`` switches matplotlib to ipympl (closing every pyplot figure)
+    when matplotlib is already imported; a fresh interpreter shows that ours does not."""
+    import subprocess
+    import sys
+
+    script = (
+        "import matplotlib\nmatplotlib.use('pdf')\nimport matplotlib.pyplot as plt\n"
+        "plt.figure()\nimport course.widgets\n"
+        "print(matplotlib.get_backend(), plt.get_fignums(), 'ipympl' in __import__('sys').modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["pdf", "[1]", "True"]
+    assert out.stderr == ""
+
+
 # -- without a front end ------------------------------------------------------------------
 def test_widget_cells_run_silently_in_a_kernel_and_plots_stay_inline(tmp_path):
     """What nbconvert, nbclient and nbgrader autograde do: run the cells with no front end.
