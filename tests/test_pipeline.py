@@ -13,6 +13,7 @@ is graded once per session.
 from __future__ import annotations
 
 import fcntl
+import os
 import re
 from pathlib import Path
 
@@ -47,10 +48,10 @@ EXERCISES = [
 
 
 @pytest.fixture(scope="session")
-def shared_dir(tmp_path_factory, worker_id) -> Path:
+def shared_dir(tmp_path_factory) -> Path:
     """A folder all xdist workers of this session share (the session's own one without xdist)."""
     base = tmp_path_factory.getbasetemp()
-    return base if worker_id == "master" else base.parent
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture(scope="session")
