@@ -90,8 +90,10 @@ class CoinFlipExplorer(Explorer):
     def _build_artists(self) -> None:
         (self.lik_line,) = self.ax_lik.plot(GRID, GRID, color="C0")
         (self.log_line,) = self.ax_log.plot(GRID, GRID, color="C0")
-        self.lik_mle = self.ax_lik.axvline(0.5, color="C3", ls="--", label="MLE θ̂ = k/n")
-        self.log_mle = self.ax_log.axvline(0.5, color="C3", ls="--")
+        self.lik_mle = self.ax_lik.axvline(
+            0.5, color="C3", ls="--", label="MLE θ̂ = k/n", clip_on=False
+        )
+        self.log_mle = self.ax_log.axvline(0.5, color="C3", ls="--", clip_on=False)
         self.ax_lik.set(xlabel="θ", ylabel="L(θ) / L(θ̂)", title="likelihood", xlim=(0, 1))
         self.ax_lik.set_ylim(0, 1.08)
         self.ax_log.set(xlabel="θ", ylabel="log L(θ)", title="log-likelihood", xlim=(0, 1))

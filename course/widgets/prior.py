@@ -123,8 +123,9 @@ class PriorPosteriorExplorer(Explorer):
                 ("posterior", "C3", "-"),
             ]
         }
-        self.mle_line = ax.axvline(0.5, color="C0", lw=1, label="MLE")
-        self.map_line = ax.axvline(0.5, color="C3", lw=1, label="MAP")
+        self.mle_line = ax.axvline(0.5, color="C0", lw=1.5, label="MLE", clip_on=False)
+        self.map_line = ax.axvline(0.5, color="C3", lw=1.5, label="MAP", clip_on=False)
+        # unclipped so that a boundary estimate (all heads: θ̂ = 1) is not hidden by the spine
         ax.set(xlim=(0, 1), xlabel="θ", ylabel="density")
         ax.legend(loc="upper left", fontsize="small")
 
