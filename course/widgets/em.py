@@ -97,7 +97,7 @@ class EMStepper(Explorer):
             value=model.k,
             description="components k",
             style={"description_width": "initial"},
-            layout=widgets.Layout(width="10em"),
+            layout=widgets.Layout(width="15em"),
         )
         figure, canvas = new_canvas(7.5, 3.2)
         self.ax, self.ax_trace = figure.subplots(1, 2, width_ratios=[1.4, 1])
@@ -171,7 +171,10 @@ class EMStepper(Explorer):
 def em_stepper(X=None, k: int = 2) -> EMStepper:
     """Step, run and reset buttons for EM on 2-D data (default: Old Faithful eruptions,
     duration in minutes against waiting time in minutes)."""
-    stepper = EMStepper(EMModel(X, k))
-    if X is None:
+    from course.datasets import load_old_faithful
+
+    faithful = load_old_faithful()
+    stepper = EMStepper(EMModel(faithful if X is None else X, k))
+    if np.array_equal(stepper.model.X, faithful):
         stepper.ax.set(xlabel="eruption (min)", ylabel="waiting time (min)")
     return stepper
