@@ -7,8 +7,12 @@ sample student gets wrong (course.demo.CLASS), never from hard-coded totals.
 from __future__ import annotations
 
 import csv
+import fcntl
 import html
+import json
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -20,7 +24,21 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    return run_demo(tmp_path_factory.mktemp("demo") / "demo", quiet=True)
+    """The demo's result, run once per session even under xdist (workers share it via a lock)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    done = shared / "demo.json"
+    with open(shared / "demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            result = run_demo(shared / "demo", quiet=True)
+            done.write_text(json.dumps(result, default=str))
+    result = json.loads(done.read_text())
+    result["root"] = Path(result["root"])
+    result["feedback"] = {s: Path(p) for s, p in result["feedback"].items()}
+    for key in ("grades", "expected"):
+        result[key] = {s: tuple(v) for s, v in result[key].items()}
+    return result
 
 
 def _autograded(demo, student):
