@@ -20,7 +20,7 @@ partial        solves the 1st, 3rd and 5th exercises only
 tamperer       a wrong bernoulli_log_likelihood, and its test cell replaced by ``pass``
                (nbgrader restores the test from the gradebook)
 looper         binomial_log_likelihood loops forever: every cell that calls it (its test and
-               two plotting cells) is cut by the per-cell timeout, and the exercises after it
+               two later cells) is cut by the per-cell timeout, and the exercises after it
                are still graded
 mlelib_user    bernoulli_mle hands the work to mlelib under another name (course.checks
                refuses it)
