@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # JupyterLab refuses to run as root unless told; CI and containers run as root.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: venv test lint format bench release lab demo clean
+.PHONY: venv system-deps test lint format bench release lab demo clean
 
 venv: $(STAMP)
 
@@ -18,7 +18,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-test: venv
+# chromium, bubblewrap and postgresql: installed when root, else the apt command is printed.
+system-deps:
+	tools/system-deps
+
+test: venv system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n auto
 

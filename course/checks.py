@@ -140,6 +140,8 @@ def _show_input(fn, c: Case) -> str:
 def _show_arg(value) -> str:
     if callable(value) and not isinstance(value, np.ndarray):
         return getattr(value, "__name__", "a function")
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return repr(int(value))
     if type(value) in (list, tuple) and len(value) <= 12:
         return repr(value)
     try:

@@ -41,6 +41,14 @@ def test_failure_names_case_input_expected_got_and_hint():
     assert "a sum where a mean is wanted" in text
 
 
+def test_integer_inputs_are_shown_as_integers():
+    def head_count(k, n):
+        return float(k + n)
+
+    text = message(head_count, [case(np.int64(7), 10, expected=0.7)])
+    assert "input:    k = 7, n = 10" in text
+
+
 @pytest.mark.parametrize(
     ("wrong", "expected", "hint"),
     [
