@@ -21,6 +21,7 @@ REPO_CONFIG = REPO_ROOT / "nbgrader_config.py"
 __all__ = [
     "REPO_CONFIG",
     "REPO_ROOT",
+    "SQLITE_TIMEOUT",
     "NbgraderError",
     "assignment_ids",
     "db_url",
@@ -80,9 +81,21 @@ def run_nbgrader(
     return proc
 
 
-def db_url(root: str | os.PathLike[str]) -> str:
-    """The SQLAlchemy URL of the gradebook of the course directory ``root``."""
-    return f"sqlite:///{Path(root).resolve() / 'gradebook.db'}"
+SQLITE_TIMEOUT = 60
+
+
+def db_url(root: str | os.PathLike[str], *, timeout: float | None = SQLITE_TIMEOUT) -> str:
+    """The SQLAlchemy URL of the SQLite gradebook of the course directory ``root``.
+
+    ``timeout`` (seconds) is SQLite's busy timeout, passed by SQLAlchemy to
+    ``sqlite3.connect``: a writer waits that long for another process's lock instead of failing
+    with "database is locked". Parallel autograde (several nbgrader processes on one gradebook)
+    relies on it. ``timeout=None`` gives nbgrader's own default URL, without the parameter.
+    (``nbgrader db upgrade`` treats everything after ``sqlite:///`` as a file name: run it with
+    ``--CourseDirectory.db_url=sqlite:///<root>/gradebook.db``.)
+    """
+    url = f"sqlite:///{Path(root).resolve() / 'gradebook.db'}"
+    return url if timeout is None else f"{url}?timeout={timeout:g}"
 
 
 def assignment_ids(source_dir: str | os.PathLike[str] = REPO_ROOT / "source") -> list[str]:
@@ -107,18 +120,21 @@ def make_course(
     assignments: Iterable[str | os.PathLike[str]] = (),
     *,
     extra_config: str = "",
+    gradebook_url: str | None = None,
 ) -> Path:
     """Create a throwaway nbgrader course directory at ``root`` and return its path.
 
     ``root`` gets an ``nbgrader_config.py`` that loads the repository's configuration and then
-    sets the root and the gradebook to ``root``; ``extra_config`` (Python, using ``c``) is
-    appended. Each path in ``assignments`` is a source assignment folder
-    (``.../source/<id>``), copied with all its files to ``root/source/<id>``.
+    sets the root and the gradebook to ``root`` (SQLite with a busy timeout, see :func:`db_url`,
+    unless ``gradebook_url`` gives another SQLAlchemy URL, e.g. ``postgresql://...``);
+    ``extra_config`` (Python, using ``c``) is appended. Each path in ``assignments`` is a
+    source assignment folder (``.../source/<id>``), copied with all its files to
+    ``root/source/<id>``.
     """
     root = Path(root).resolve()
     root.mkdir(parents=True, exist_ok=True)
     config = _CONFIG_TEMPLATE.format(
-        repo_config=str(REPO_CONFIG), root=str(root), db_url=db_url(root)
+        repo_config=str(REPO_CONFIG), root=str(root), db_url=gradebook_url or db_url(root)
     )
     (root / "nbgrader_config.py").write_text(config + extra_config)
     for folder in map(Path, assignments):

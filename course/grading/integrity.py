@@ -1,0 +1,433 @@
+"""The integrity report: what in each submission looked like tampering, after autograde.
+
+Grades say how many points a notebook earned; this report tells the instructor which
+submissions deserve a look before the grades are released. It reads, per student,
+
+- the **submitted** notebook (what the student wrote) against the **release** notebook (what
+  they fetched): locked cells and test cells that were edited or deleted (nbgrader restores
+  them from the gradebook, so the grade is safe, but the attempt is worth knowing), and a
+  static scan (``ast``) of every code cell the student wrote or changed: imports of the
+  reference library ``mlelib``; files opened by absolute path or through ``..``; the
+  gradebook, ``source/``, sockets, subprocesses, ``os.system``, ``os._exit``; IPython hooks,
+  ``sys.setprofile``/``settrace``, assignments to attributes of numpy, math, builtins or
+  ``course``; classes that subclass numbers or arrays or define ``__eq__`` (lying objects);
+  ``exec``/``eval``;
+- the **autograded** notebook (what the tests said): the refusals of ``course.checks`` (a
+  patched environment, a hook, work handed to ``mlelib``, an object of the student's own type),
+  ``PermissionError``/``FileNotFoundError``/``OSError`` outputs, cells cut by the time limit,
+  and the records a grading preprocessor left in ``cell.metadata["mle_integrity"]`` (a list of
+  ``{"kind", "detail"}``);
+- a submission with no autograded notebook (autograde failed, e.g. the kernel died).
+
+A finding is a reason to look, not a verdict: the grades never depend on it. The report is
+written to ``<course root>/reports/<assignment>/integrity.csv`` (one row per finding: student,
+notebook, cell, kind, detail) and ``integrity.md`` (the same, grouped by student).
+It needs no sandbox and no gradebook: only the course directory's folders.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import os
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import nbformat
+
+from course.grading.submissions import meta, read_notebook
+
+__all__ = [
+    "FIELDS",
+    "Finding",
+    "format_findings",
+    "integrity_report",
+    "scan_code",
+    "scan_notebook",
+    "write_report",
+]
+
+FIELDS = ("student", "notebook", "cell", "kind", "detail")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing in one submission that looked like tampering."""
+
+    student: str
+    notebook: str
+    cell: str  # the cell's grade_id, or "cell <n>" (1-based) for an unmarked cell
+    kind: str
+    detail: str
+
+
+# --- what the tests printed ----------------------------------------------------------------
+
+# The wording of course.checks' refusals (course/checks.py, course/_values.py).
+_REFUSALS = [
+    ("not graded, because this notebook changed the testing environment", "patched"),
+    ("not graded, because it changed sys.setprofile while running", "patched"),
+    ("course.checks is read-only", "patched"),
+    ("not graded, because it hands the work to the reference library", "mlelib"),
+    ("objects of your own type are not graded", "lying-object"),
+]
+_OS_ERRORS = {"PermissionError", "FileNotFoundError", "OSError", "IsADirectoryError"}
+_TIMEOUT = re.compile(r"Timeout|KeyboardInterrupt|DeadKernel", re.IGNORECASE)
+
+
+def _output_text(output) -> str:
+    if output.get("output_type") == "stream":
+        return output.get("text", "")
+    if output.get("output_type") == "error":
+        return f"{output.get('ename', '')}: {output.get('evalue', '')}"
+    data = output.get("data", {})
+    return str(data.get("text/plain", ""))
+
+
+def _first_line_with(text: str, phrase: str) -> str:
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if phrase in line:
+            # the refusal's own line and the "- what changed" lines after it
+            more = [ln.strip() for ln in lines[i + 1 : i + 4] if ln.strip().startswith("-")]
+            return " ".join([line.strip(), *more])[:300]
+    return phrase
+
+
+def _scan_outputs(cell) -> list[tuple[str, str]]:
+    found = []
+    texts = [_output_text(o) for o in cell.get("outputs", [])]
+    joined = "\n".join(texts)
+    for phrase, kind in _REFUSALS:
+        if phrase in joined:
+            found.append((kind, _first_line_with(joined, phrase)))
+    for o in cell.get("outputs", []):
+        if o.get("output_type") != "error":
+            continue
+        ename = o.get("ename", "")
+        if ename in _OS_ERRORS:
+            found.append(("outside-folder", f"{ename}: {o.get('evalue', '')}"[:300]))
+        elif _TIMEOUT.search(ename):
+            found.append(("timeout", f"the cell was interrupted: {ename}"))
+    for record in cell.get("metadata", {}).get("mle_integrity", []) or []:
+        if isinstance(record, dict):
+            found.append((str(record.get("kind", "sandbox")), str(record.get("detail", ""))))
+        else:
+            found.append(("sandbox", str(record)))
+    return found
+
+
+# --- what the student wrote ----------------------------------------------------------------
+
+_OUTSIDE_MODULES = {"socket", "subprocess", "sqlite3", "ctypes", "multiprocessing", "pty"}
+_OUTSIDE_CALLS = {
+    "os.system",
+    "os.popen",
+    "os._exit",
+    "os.kill",
+    "os.fork",
+    "os.exec",
+    "os.spawn",
+    "os.chdir",
+    "os.symlink",
+    "os.link",
+    "shutil.rmtree",
+    "get_ipython().system",
+    "get_ipython().getoutput",
+}
+# Attributes of the IPython shell that rewrite or silence later cells.
+_SHELL_HOOKS = {
+    "input_transformers_post",
+    "input_transformers_cleanup",
+    "input_transformer_manager",
+    "ast_transformers",
+    "set_custom_exc",
+    "register_magic_function",
+    "showtraceback",
+    "run_cell",
+    "run_cell_async",
+}
+# Attributes of sys that see or replace every call, exception or output.
+_SYS_HOOKS = {"settrace", "setprofile", "excepthook", "displayhook", "modules", "meta_path"}
+_PATCHABLE = {"np", "numpy", "math", "builtins", "__builtins__", "course", "checks", "scipy"}
+_LYING_BASES = {"float", "int", "complex", "ndarray", "np.ndarray", "numpy.ndarray", "list"}
+_LYING_METHODS = {"__eq__", "__ne__", "__float__", "__array__", "__bool__", "__abs__", "__lt__"}
+_SENSITIVE = re.compile(r"gradebook|(^|[/\\])source([/\\]|$)|nbgrader|\.\.[/\\]|^\.\.$")
+
+
+def _dotted(node: ast.AST) -> str:
+    """``a.b.c`` for a Name/Attribute chain; ``f().x`` keeps a call as ``f()``."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    if isinstance(node, ast.Call):
+        return f"{_dotted(node.func)}()"
+    return "?"
+
+
+def _as_python(source: str) -> str:
+    """Cell source with IPython syntax (``%magic``, ``!shell``) turned into Python."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
+
+
+def scan_code(source: str) -> list[tuple[str, str]]:
+    """``[(kind, detail)]`` for what the code of one cell does that looks like tampering."""
+    return [(kind, f"line {line}: {what}") for kind, line, what in _scan(source)]
+
+
+def _scan(source: str) -> list[tuple[str, int, str]]:
+    try:
+        tree = ast.parse(_as_python(source))
+    except (SyntaxError, ValueError):
+        return []  # does not run either; the tests say so
+    found: list[tuple[str, int, str]] = []
+
+    def add(kind: str, node: ast.AST, what: str) -> None:
+        found.append((kind, getattr(node, "lineno", 0), what))
+
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names]
+            modules = [node.module or ""] if isinstance(node, ast.ImportFrom) else names
+            for m in modules:
+                top = m.split(".")[0]
+                if top == "mlelib":
+                    add("mlelib", node, f"imports {m}")
+                elif top in _OUTSIDE_MODULES:
+                    add("outside-folder", node, f"imports {m}")
+                elif top == "course" and any(
+                    p.startswith("_") or p == "grading" for p in m.split(".")[1:] + names
+                ):
+                    add("patched", node, f"imports {m} {', '.join(names)}".strip())
+        elif isinstance(node, ast.Call):
+            name = _dotted(node.func)
+            if name in ("exec", "eval", "compile", "__import__", "importlib.import_module"):
+                add("dynamic-code", node, f"calls {name}()")
+                first = node.args[0] if node.args else None
+                if isinstance(first, ast.Constant) and str(first.value).startswith("mlelib"):
+                    add("mlelib", node, f"imports {first.value}")
+            if any(name == c or name.startswith(c) for c in _OUTSIDE_CALLS) or (
+                name.split(".")[0] in _OUTSIDE_MODULES and "." in name
+            ):
+                add("outside-folder", node, f"calls {name}()")
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    _check_path(arg.value, name, node, add)
+        elif isinstance(node, ast.Attribute):
+            chain = _dotted(node)
+            if (
+                node.attr in _SHELL_HOOKS
+                or (node.attr == "events" and "get_ipython" in chain)
+                or (node.attr in _SYS_HOOKS and chain.split(".")[0] == "sys")
+            ):
+                add("hook", node, f"uses {chain}")
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Attribute) and _dotted(t.value).split(".")[0] in _PATCHABLE:
+                    add("patched", node, f"assigns {_dotted(t)}")
+        elif isinstance(node, ast.ClassDef):
+            bases = {_dotted(b) for b in node.bases}
+            methods = {
+                n.name
+                for n in node.body
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and n.name in _LYING_METHODS
+            }
+            if bases & _LYING_BASES or methods:
+                what = ", ".join(sorted(bases & _LYING_BASES) + sorted(methods))
+                add("lying-object", node, f"class {node.name} ({what})")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if _SENSITIVE.search(node.value) and "gradebook" in node.value.lower():
+                add("outside-folder", node, f"names {node.value[:80]!r}")
+    merged: dict[tuple[str, int], list[str]] = {}
+    for kind, line, what in found:
+        whats = merged.setdefault((kind, line), [])
+        if what not in whats:
+            whats.append(what)
+    return [(kind, line, "; ".join(whats)) for (kind, line), whats in merged.items()]
+
+
+def _check_path(text: str, func: str, node: ast.AST, add) -> None:
+    """A string handed to a call: absolute paths, ``..`` and course files are outside."""
+    if "\n" in text or len(text) > 300:
+        return
+    if (
+        (text.startswith("/") and len(text) > 1)
+        or text.startswith("~")
+        or re.match(r"^[A-Za-z]:[\\/]", text)
+        or _SENSITIVE.search(text)
+    ):
+        add("outside-folder", node, f"{func}({text!r})")
+
+
+# --- one submission ------------------------------------------------------------------------
+
+
+def _norm(source: str) -> str:
+    return "\n".join(line.rstrip() for line in source.strip().splitlines())
+
+
+def _label(cell, index: int) -> str:
+    return meta(cell).get("grade_id") or f"cell {index + 1}"
+
+
+def scan_notebook(
+    student: str,
+    notebook: str,
+    submitted: nbformat.NotebookNode,
+    release: nbformat.NotebookNode,
+    autograded: nbformat.NotebookNode | None = None,
+) -> list[Finding]:
+    """The findings for one notebook of one student.
+
+    ``submitted`` is what the student handed in, ``release`` what they fetched, and
+    ``autograded`` nbgrader's graded copy (``None``: autograde produced none, which is a
+    finding too).
+    """
+    found: list[tuple[str, str, str]] = []
+    released = {meta(c)["grade_id"]: c for c in release.cells if meta(c).get("grade_id")}
+    release_sources = {_norm(c.source) for c in release.cells if c.cell_type == "code"}
+    # What the release's own unmarked code cells already do (a student may edit those).
+    unmarked = {
+        (kind, what)
+        for c in release.cells
+        if c.cell_type == "code" and not meta(c).get("grade_id")
+        for kind, _, what in _scan(c.source)
+    }
+    seen = set()
+    for i, cell in enumerate(submitted.cells):
+        m = meta(cell)
+        gid = m.get("grade_id")
+        orig = released.get(gid) if gid else None
+        if orig is not None:
+            seen.add(gid)
+            om = meta(orig)
+            if om.get("locked") and not om.get("solution"):
+                test = om.get("grade")
+                if _norm(cell.source) != _norm(orig.source):
+                    kind = "test-cell-edited" if test else "locked-cell-edited"
+                    found.append((gid, kind, _describe_edit(orig.source, cell.source)))
+                if any(m.get(k) != om.get(k) for k in ("grade", "solution", "locked", "points")):
+                    found.append((gid, "metadata-edited", "its nbgrader metadata was changed"))
+        if cell.cell_type == "code" and _norm(cell.source) not in release_sources:
+            if orig is not None:
+                already = {(k, w) for k, _, w in _scan(orig.source)}
+            else:
+                already = unmarked
+            for kind, line, what in _scan(cell.source):
+                if (kind, what) not in already:
+                    found.append((_label(cell, i), kind, f"line {line}: {what}"))
+    for gid, orig in released.items():
+        if gid not in seen and (meta(orig).get("grade") or meta(orig).get("locked")):
+            kind = "test-cell-deleted" if meta(orig).get("grade") else "locked-cell-deleted"
+            found.append((gid, kind, "missing from the submission (or its grade_id was changed)"))
+    if autograded is None:
+        found.append(("-", "not-graded", "autograde produced no graded notebook"))
+    else:
+        for i, cell in enumerate(autograded.cells):
+            for kind, detail in _scan_outputs(cell):
+                found.append((_label(cell, i), kind, detail))
+    unique = list(dict.fromkeys(found))
+    return [Finding(student, notebook, cell, kind, detail) for cell, kind, detail in unique]
+
+
+def _describe_edit(before: str, after: str) -> str:
+    new = _norm(after)
+    if not new:
+        return "emptied"
+    first = new.splitlines()[0]
+    n = len(new.splitlines())
+    return f"replaced by {n} line(s) starting {first[:60]!r}"
+
+
+# --- a whole assignment -------------------------------------------------------------------
+
+
+def integrity_report(root: str | os.PathLike[str], assignment: str) -> list[Finding]:
+    """Findings for every submission of ``assignment`` in the course directory ``root``."""
+    root = Path(root)
+    release_dir = root / "release" / assignment
+    if not release_dir.is_dir():
+        raise FileNotFoundError(
+            f"no release of {assignment!r} at {release_dir}: run generate_assignment first"
+        )
+    findings: list[Finding] = []
+    submitted = root / "submitted"
+    students = sorted(p.name for p in submitted.iterdir()) if submitted.is_dir() else []
+    for student in students:
+        folder = submitted / student / assignment
+        for path in sorted(folder.glob("*.ipynb")):
+            release_nb = release_dir / path.name
+            if not release_nb.is_file():
+                findings.append(
+                    Finding(student, path.stem, "-", "extra-notebook", "not in the release")
+                )
+                continue
+            graded = root / "autograded" / student / assignment / path.name
+            findings += scan_notebook(
+                student,
+                path.stem,
+                read_notebook(path),
+                read_notebook(release_nb),
+                read_notebook(graded) if graded.is_file() else None,
+            )
+    return findings
+
+
+def write_report(
+    root: str | os.PathLike[str], assignment: str, findings: list[Finding] | None = None
+) -> tuple[Path, Path]:
+    """Write ``reports/<assignment>/integrity.csv`` and ``.md`` under ``root``; return both.
+
+    ``findings`` defaults to :func:`integrity_report` of the course directory.
+    """
+    root = Path(root)
+    if findings is None:
+        findings = integrity_report(root, assignment)
+    out = root / "reports" / assignment
+    out.mkdir(parents=True, exist_ok=True)
+    csv_path, md_path = out / "integrity.csv", out / "integrity.md"
+    with open(csv_path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=FIELDS)
+        w.writeheader()
+        w.writerows(asdict(x) for x in findings)
+    md_path.write_text(
+        f"# Integrity report: {assignment}\n\n"
+        "What looked like tampering in each submission. A finding is a reason to look at the\n"
+        "submission, not a verdict: the grades do not depend on it.\n\n"
+        + _markdown(findings)
+        + "\n"
+    )
+    return csv_path, md_path
+
+
+def _markdown(findings: list[Finding]) -> str:
+    if not findings:
+        return "No findings."
+    lines = ["| student | notebook | cell | kind | detail |", "|---|---|---|---|---|"]
+    for x in findings:
+        cells = [x.student, x.notebook, x.cell, x.kind, x.detail]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def format_findings(findings: list[Finding], students: list[str] | None = None) -> str:
+    """A plain-text summary, one block per student (``students`` lists those with none too)."""
+    by_student: dict[str, list[Finding]] = {}
+    for x in findings:
+        by_student.setdefault(x.student, []).append(x)
+    names = students if students is not None else sorted(by_student)
+    lines = []
+    for s in names:
+        mine = by_student.get(s, [])
+        if not mine:
+            lines.append(f"{s}: nothing found")
+            continue
+        lines.append(f"{s}: {len(mine)} finding(s)")
+        lines += [f"    {x.cell}: {x.kind}: {x.detail}" for x in mine]
+    return "\n".join(lines)
