@@ -18,8 +18,8 @@ import warnings
 import numpy as np
 
 from bench._timing import median_time, row
+from mlelib.logistic import logistic_regression
 from mlelib.mixtures import fit_gmm
-from mlelib.regression import logistic_regression
 
 
 def _logistic_rows() -> list[dict]:

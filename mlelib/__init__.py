@@ -5,31 +5,51 @@ function from here, and every function here is tested against scipy.stats,
 statsmodels, scikit-learn or a closed form.
 """
 
-from .discrete import (
+from .bernoulli import (
     bernoulli_fisher,
     bernoulli_loglik,
     bernoulli_logpmf,
     bernoulli_mle,
     bernoulli_nll,
     bernoulli_score,
+)
+from .binomial import (
     binomial_fisher,
     binomial_loglik,
     binomial_logpmf,
     binomial_mle,
     binomial_nll,
     binomial_score,
+)
+from .categorical import (
     categorical_fisher,
     categorical_loglik,
     categorical_logpmf,
     categorical_mle,
     categorical_nll,
     categorical_score,
-    poisson_fisher,
-    poisson_loglik,
-    poisson_logpmf,
-    poisson_mle,
-    poisson_nll,
-    poisson_score,
+)
+from .comparison import (
+    LRTResult,
+    aic,
+    bic,
+    likelihood_ratio_test,
+)
+from .exponential import (
+    exponential_fisher,
+    exponential_loglik,
+    exponential_logpdf,
+    exponential_mle,
+    exponential_nll,
+    exponential_score,
+)
+from .gamma import (
+    gamma_fisher,
+    gamma_loglik,
+    gamma_logpdf,
+    gamma_mle,
+    gamma_nll,
+    gamma_score,
 )
 from .gaussian import (
     gaussian_fisher,
@@ -38,21 +58,13 @@ from .gaussian import (
     gaussian_mle,
     gaussian_nll,
     gaussian_score,
-    mvn_fisher,
-    mvn_loglik,
-    mvn_logpdf,
-    mvn_mle,
-    mvn_nll,
-    mvn_score,
 )
-from .inference import (
-    LRTResult,
-    aic,
-    bic,
-    likelihood_ratio_test,
+from .information import (
     observed_information,
-    profile_likelihood_interval,
     standard_errors,
+)
+from .intervals import (
+    profile_likelihood_interval,
     wald_interval,
 )
 from .laplace import (
@@ -63,19 +75,14 @@ from .laplace import (
     laplace_nll,
     laplace_score,
 )
-from .lifetimes import (
-    exponential_fisher,
-    exponential_loglik,
-    exponential_logpdf,
-    exponential_mle,
-    exponential_nll,
-    exponential_score,
-    gamma_fisher,
-    gamma_loglik,
-    gamma_logpdf,
-    gamma_mle,
-    gamma_nll,
-    gamma_score,
+from .linear import (
+    lasso_map,
+    linear_regression_mle,
+    ridge_map,
+)
+from .logistic import (
+    PerfectSeparationWarning,
+    logistic_regression,
 )
 from .losses import (
     binary_cross_entropy,
@@ -86,6 +93,9 @@ from .losses import (
     mse,
     poisson_nll_loss,
 )
+from .minimize import (
+    minimize_nll,
+)
 from .mixtures import (
     GMMResult,
     fit_gmm,
@@ -93,11 +103,25 @@ from .mixtures import (
     gmm_log_likelihood,
     gmm_m_step,
 )
+from .multivariate import (
+    mvn_fisher,
+    mvn_loglik,
+    mvn_logpdf,
+    mvn_mle,
+    mvn_nll,
+    mvn_score,
+)
 from .optimize import (
-    OptimizeResult,
     gradient_descent,
-    minimize_nll,
     newton_method,
+)
+from .poisson import (
+    poisson_fisher,
+    poisson_loglik,
+    poisson_logpmf,
+    poisson_mle,
+    poisson_nll,
+    poisson_score,
 )
 from .priors import (
     beta_bernoulli_map,
@@ -107,12 +131,8 @@ from .priors import (
     gaussian_log_prior,
     laplace_log_prior,
 )
-from .regression import (
-    PerfectSeparationWarning,
-    lasso_map,
-    linear_regression_mle,
-    logistic_regression,
-    ridge_map,
+from .results import (
+    OptimizeResult,
 )
 
 __all__ = [

@@ -21,6 +21,16 @@ __all__ = [
     "as_matrix",
     "same_length",
     "as_int",
+    "as_scalar",
+    "as_scalar_probability",
+    "as_scalar_nonnegative",
+    "as_scalar_positive",
+    "as_count_vector",
+    "as_label_vector",
+    "as_binary",
+    "as_callable",
+    "as_start_point",
+    "as_regression_data",
 ]
 
 
@@ -141,3 +151,94 @@ def same_length(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
         raise ValueError(
             f"{name_a} and {name_b} must have the same length, got {a.shape[0]} and {b.shape[0]}"
         )
+
+
+# --- scalar parameters and 1-D data, as the likelihood families take them ----------------
+
+
+def _scalar(arr: np.ndarray, name: str) -> float:
+    """The single number in a 0-d array; parameters here are scalars, not arrays."""
+    if arr.ndim != 0:
+        raise ValueError(f"{name} must be a single number, got an array of shape {arr.shape}")
+    return float(arr)
+
+
+def as_scalar(value, name: str) -> float:
+    """A single finite number, e.g. a location."""
+    return _scalar(as_finite(value, name), name)
+
+
+def as_scalar_probability(value, name: str = "p", *, interior: bool = False) -> float:
+    """A probability; ``interior=True`` also refuses 0 and 1, where the score and
+    the Fisher information are infinite."""
+    p = _scalar(as_probability(value, name), name)
+    if interior and p in (0.0, 1.0):
+        raise ValueError(f"{name} must lie strictly between 0 and 1 here, got {p:g}")
+    return p
+
+
+def as_scalar_nonnegative(value, name: str) -> float:
+    """A rate that may be 0: the log-likelihood is defined there (and is the MLE
+    when no event is seen), the score and the Fisher information are not."""
+    v = as_scalar(value, name)
+    if v < 0:
+        raise ValueError(f"{name} must be non-negative, got {v:g}")
+    return v
+
+
+def as_scalar_positive(value, name: str) -> float:
+    """A single strictly positive number, e.g. a scale, rate or shape."""
+    v = as_scalar(value, name)
+    if v <= 0:
+        raise ValueError(f"{name} must be positive, got {v:g}")
+    return v
+
+
+def _one_dimensional(arr: np.ndarray, name: str) -> np.ndarray:
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def as_count_vector(value, name: str) -> np.ndarray:
+    """A 1-D array of counts (a scalar is one count), see :func:`as_counts`."""
+    return _one_dimensional(as_counts(value, name), name)
+
+
+def as_label_vector(value, name: str = "x", n_classes: int | None = None) -> np.ndarray:
+    """A 1-D int array of labels (a scalar is one label), see :func:`as_labels`."""
+    return _one_dimensional(as_labels(value, name, n_classes=n_classes), name)
+
+
+def as_binary(value, name: str = "x") -> np.ndarray:
+    """A 1-D float array of 0/1 observations."""
+    return as_label_vector(value, name, n_classes=2).astype(float)
+
+
+# --- optimiser arguments -------------------------------------------------------------------
+
+
+def as_callable(fn, name: str):
+    """``fn`` itself, if it can be called (a gradient, a Hessian, an NLL)."""
+    if not callable(fn):
+        raise TypeError(f"{name} must be callable, got {type(fn).__name__}")
+    return fn
+
+
+def as_start_point(x0, name: str = "x0") -> np.ndarray:
+    """An optimiser's starting point: a finite number (0-d) or a non-empty 1-D array."""
+    x = as_finite(x0, name)
+    if x.ndim > 1 or x.size == 0:
+        raise ValueError(f"{name} must be a number or a non-empty 1-D array, got shape {x.shape}")
+    return x
+
+
+# --- regression data -----------------------------------------------------------------------
+
+
+def as_regression_data(X, y, *, labels: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """A design matrix ``X`` (n, d) and a response ``y`` (n,): real numbers, or 0/1 labels."""
+    X = as_matrix(X, "X")
+    y = as_binary(y, "y") if labels else as_data(y, "y")
+    same_length(X, y, "X", "y")
+    return X, y

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_data, as_int
-from .discrete import _finite_scalar, _positive
+from ._validate import as_data, as_int, as_scalar, as_scalar_positive
 
 __all__ = [
     "laplace_logpdf",
@@ -23,7 +22,7 @@ __all__ = [
 
 
 def _laplace_args(x, loc, scale) -> tuple[np.ndarray, float, float]:
-    return as_data(x, "x"), _finite_scalar(loc, "loc"), _positive(scale, "scale")
+    return as_data(x, "x"), as_scalar(loc, "loc"), as_scalar_positive(scale, "scale")
 
 
 def laplace_logpdf(x, loc: float, scale: float) -> np.ndarray:
@@ -149,6 +148,6 @@ def laplace_fisher(loc: float, scale: float, n: int = 1) -> np.ndarray:
     array([[1., 0.],
            [0., 1.]])
     """
-    _finite_scalar(loc, "loc")
-    scale, n = _positive(scale, "scale"), as_int(n, "n", minimum=1)
+    as_scalar(loc, "loc")
+    scale, n = as_scalar_positive(scale, "scale"), as_int(n, "n", minimum=1)
     return n * np.eye(2) / scale**2

@@ -17,11 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._components import floor_eigenvalues, log_joint, m_step_moments, normalise
 from ._validate import as_finite, as_int, as_positive, as_probability
 
 __all__ = ["GMMResult", "gmm_log_likelihood", "gmm_e_step", "gmm_m_step", "fit_gmm"]
-
-_LOG_2PI = np.log(2 * np.pi)
 
 
 @dataclass(frozen=True)
@@ -64,60 +63,6 @@ def _params(weights, means, covs, d: int, one_d: bool):
     return w, mu, cov
 
 
-def _log_joint(XT: np.ndarray, w, mu, cov) -> np.ndarray:
-    """log w_k + log N(x_i | mu_k, cov_k) for data XT of shape (d, n); returns (k, n)."""
-    d, n = XT.shape
-    k = w.size
-    try:
-        chol = np.linalg.cholesky(cov)
-    except np.linalg.LinAlgError:
-        raise ValueError("covs must be positive definite") from None
-    # With cov = L L^T the Mahalanobis distance is |z|^2, z = L^-1 x - L^-1 mu. The (d, d)
-    # algebra is done once per component; the big arrays only see multiply-adds, laid out
-    # component-major (k, n) so that every sum over components is a fast row operation.
-    a = np.linalg.inv(chol)
-    shift = np.einsum("kje,ke->kj", a, mu)
-    log_det = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)  # = 0.5 log|cov|
-    with np.errstate(divide="ignore"):  # a weight of 0 is a component that never fires
-        const = np.log(w) - log_det - 0.5 * d * _LOG_2PI
-    out = np.empty((k, n))
-    if d > 8:  # many dimensions: one BLAS product is worth it
-        z = (a.reshape(k * d, d) @ XT).reshape(k, d, n) - shift[:, :, None]
-        np.einsum("kdn,kdn->kn", z, z, out=out)
-        return const[:, None] - 0.5 * out
-    for c in range(k):
-        maha = np.zeros(n)
-        for j in range(d):
-            z = a[c, j, 0] * XT[0]
-            for e in range(1, j + 1):  # L^-1 is lower triangular
-                z += a[c, j, e] * XT[e]
-            z -= shift[c, j]
-            maha += z * z
-        out[c] = const[c] - 0.5 * maha
-    return out
-
-
-def _normalise(log_joint: np.ndarray) -> tuple[np.ndarray, float]:
-    """Responsibilities (k, n) and total log-likelihood by log-sum-exp over components."""
-    # exp(log_joint) underflows to 0 for far-away points (log densities of -1000 are
-    # common); subtracting the maximum over components first keeps the largest term at 1.
-    top = log_joint.max(axis=0)
-    resp = np.exp(log_joint - top)
-    total = resp.sum(axis=0)
-    resp /= total
-    return resp, float(np.sum(np.log(total)) + np.sum(top))
-
-
-def _floor(cov: np.ndarray, var_floor: float) -> np.ndarray:
-    cov = 0.5 * (cov + cov.transpose(0, 2, 1))
-    vals, vecs = np.linalg.eigh(cov)
-    low = vals.min(axis=1) < var_floor
-    if low.any():  # raise small eigenvalues, keep the eigenvectors
-        v, e = vecs[low], np.maximum(vals[low], var_floor)
-        cov[low] = np.einsum("kij,kj,klj->kil", v, e, v)
-    return cov
-
-
 def gmm_log_likelihood(X, weights, means, covs) -> float:
     """Total log-likelihood :math:`\\sum_i \\log\\sum_k w_k N(x_i \\mid \\mu_k, \\Sigma_k)`.
 
@@ -127,7 +72,7 @@ def gmm_log_likelihood(X, weights, means, covs) -> float:
     -0.918939
     """
     X2, one_d = _data(X)
-    return _normalise(_log_joint(X2.T, *_params(weights, means, covs, X2.shape[1], one_d)))[1]
+    return normalise(log_joint(X2.T, *_params(weights, means, covs, X2.shape[1], one_d)))[1]
 
 
 def gmm_e_step(X, weights, means, covs) -> tuple[np.ndarray, float]:
@@ -145,7 +90,7 @@ def gmm_e_step(X, weights, means, covs) -> tuple[np.ndarray, float]:
     [[1.0, 0.0], [0.0, 1.0]]
     """
     X2, one_d = _data(X)
-    resp, llf = _normalise(_log_joint(X2.T, *_params(weights, means, covs, X2.shape[1], one_d)))
+    resp, llf = normalise(log_joint(X2.T, *_params(weights, means, covs, X2.shape[1], one_d)))
     return resp.T, llf
 
 
@@ -174,18 +119,9 @@ def gmm_m_step(X, resp, var_floor: float = 1e-6):
     nk = r.sum(axis=0) + 10 * np.finfo(float).eps
     mu = r.T @ X2 / nk[:, None]
     cov = np.stack([((X2 - m).T * rk) @ (X2 - m) / s for m, rk, s in zip(mu, r.T, nk, strict=True)])
-    cov = _floor(cov, floor)
+    cov = floor_eigenvalues(cov, floor)
     w = nk / nk.sum()
     return (w, mu[:, 0], cov[:, 0, 0]) if one_d else (w, mu, cov)
-
-
-def _m_step_moments(moments: np.ndarray, resp: np.ndarray, d: int, floor: float):
-    """M-step from per-point moments [x, vec(x x^T)] of shape (m, n) and resp (k, n)."""
-    nk = resp.sum(axis=1) + 10 * np.finfo(float).eps
-    sums = np.einsum("kn,mn->km", resp, moments) / nk[:, None]
-    mu = sums[:, :d]
-    cov = sums[:, d:].reshape(-1, d, d) - mu[:, :, None] * mu[:, None, :]
-    return nk / nk.sum(), mu, _floor(cov, floor)
 
 
 def _initial(X: np.ndarray, k: int, init: str, rng: np.random.Generator):
@@ -205,12 +141,13 @@ def _initial(X: np.ndarray, k: int, init: str, rng: np.random.Generator):
 
 def _run_em(XT, moments, w, mu, cov, max_iter, tol, floor):
     d, n = XT.shape
-    cov = _floor(cov, floor)  # start inside the floor, so the trace is monotone from step 0
-    resp, llf = _normalise(_log_joint(XT, w, mu, cov))
+    # Start inside the floor, so the trace is monotone from step 0.
+    cov = floor_eigenvalues(cov, floor)
+    resp, llf = normalise(log_joint(XT, w, mu, cov))
     trace, converged = [llf], False
     for _ in range(max_iter):
-        w, mu, cov = _m_step_moments(moments, resp, d, floor)
-        resp, llf = _normalise(_log_joint(XT, w, mu, cov))
+        w, mu, cov = m_step_moments(moments, resp, d, floor)
+        resp, llf = normalise(log_joint(XT, w, mu, cov))
         trace.append(llf)
         if abs(trace[-1] - trace[-2]) < tol * n:
             converged = True

@@ -5,16 +5,9 @@ import pytest
 import statsmodels.api as sm
 from scipy import optimize, special, stats
 
-from mlelib.inference import (
-    LRTResult,
-    aic,
-    bic,
-    likelihood_ratio_test,
-    observed_information,
-    profile_likelihood_interval,
-    standard_errors,
-    wald_interval,
-)
+from mlelib.comparison import LRTResult, aic, bic, likelihood_ratio_test
+from mlelib.information import observed_information, standard_errors
+from mlelib.intervals import profile_likelihood_interval, wald_interval
 
 RNG = np.random.default_rng(7)
 XL = sm.add_constant(RNG.normal(size=(300, 3)))

@@ -13,7 +13,17 @@ import numpy as np
 import pytest
 
 import mlelib as ml
-from mlelib import discrete, gaussian, laplace, lifetimes
+from mlelib import (
+    bernoulli,
+    binomial,
+    categorical,
+    exponential,
+    gamma,
+    gaussian,
+    laplace,
+    multivariate,
+    poisson,
+)
 
 NAN, INF = float("nan"), float("inf")
 COV = [[2.0, 0.5], [0.5, 1.0]]
@@ -198,7 +208,10 @@ BAD: dict[str, list] = {
 PAIRED = {"trials": ("k",), "observed": ("x",), "mean": ("X", "cov")}
 
 PUBLIC = sorted(
-    name for module in (discrete, gaussian, laplace, lifetimes) for name in module.__all__
+    name
+    for module in (bernoulli, binomial, categorical, poisson, gaussian, multivariate)
+    + (exponential, gamma, laplace)
+    for name in module.__all__
 )
 
 

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mlelib.optimize import OptimizeResult, gradient_descent, minimize_nll, newton_method
+from mlelib.minimize import minimize_nll
+from mlelib.optimize import gradient_descent, newton_method
+from mlelib.results import OptimizeResult
 
 RNG = np.random.default_rng(20261122)
 X = RNG.normal(1.5, 2.0, size=200)

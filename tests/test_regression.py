@@ -7,13 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.linear_model import Lasso, LogisticRegression, Ridge
 
-from mlelib.regression import (
-    PerfectSeparationWarning,
-    lasso_map,
-    linear_regression_mle,
-    logistic_regression,
-    ridge_map,
-)
+from mlelib.linear import lasso_map, linear_regression_mle, ridge_map
+from mlelib.logistic import PerfectSeparationWarning, logistic_regression
 
 RNG = np.random.default_rng(2026)
 N, D = 200, 5

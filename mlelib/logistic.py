@@ -1,7 +1,7 @@
-"""Regression as likelihood: least squares, ridge and lasso MAP, logistic regression by IRLS.
+"""Logistic regression: the MLE, or the Gaussian-prior MAP, by Newton's method (IRLS).
 
 Columns of ``X`` are used as given: add a column of ones yourself for an intercept (it is
-then penalised like any other coefficient by ``ridge_map``, ``lasso_map`` and ``l2``).
+then penalised like any other coefficient by ``l2``).
 """
 
 from __future__ import annotations
@@ -11,137 +11,16 @@ import warnings
 import numpy as np
 from scipy import linalg
 
-from ._validate import as_data, as_finite, as_int, as_labels, as_matrix, as_positive, same_length
-from .optimize import OptimizeResult
+from ._validate import as_int, as_positive, as_regression_data, as_scalar_nonnegative
+from .results import OptimizeResult
 
-__all__ = [
-    "PerfectSeparationWarning",
-    "linear_regression_mle",
-    "ridge_map",
-    "lasso_map",
-    "logistic_regression",
-]
-
+__all__ = ["PerfectSeparationWarning", "logistic_regression"]
 
 _BLOCK = 1024
 
 
 class PerfectSeparationWarning(UserWarning):
     """The classes are linearly separable: the logistic-regression MLE does not exist."""
-
-
-def _xy(X, y, labels: bool = False):
-    X = as_matrix(X, "X")
-    y = as_labels(y, "y", n_classes=2).astype(float) if labels else as_data(y, "y")
-    if y.ndim != 1:
-        raise ValueError(f"y must be 1-dimensional, got shape {y.shape}")
-    same_length(X, y, "X", "y")
-    return X, y
-
-
-def _nonnegative(value, name: str) -> float:
-    v = as_finite(value, name)
-    if v.ndim != 0 or v < 0:
-        raise ValueError(f"{name} must be a single number >= 0, got {value!r}")
-    return float(v)
-
-
-def linear_regression_mle(X, y) -> tuple[np.ndarray, float]:
-    """Gaussian linear-regression MLE: least-squares coefficients and the 1/n variance.
-
-    Notes
-    -----
-    Maximising :math:`\\sum_i \\log N(y_i; x_i^\\top\\beta, \\sigma^2)` gives least squares
-    :math:`\\hat\\beta = \\arg\\min \\lVert y - X\\beta\\rVert^2` (solved by ``lstsq``, which
-    never forms :math:`X^\\top X`) and :math:`\\hat\\sigma^2 = \\lVert y - X\\hat\\beta\\rVert^2/n`.
-
-    Examples
-    --------
-    >>> beta, sigma2 = linear_regression_mle([[1, 0], [1, 1], [1, 2]], [1.0, 2.0, 4.0])
-    >>> beta.round(6).tolist(), round(sigma2, 6)
-    ([0.833333, 1.5], 0.055556)
-    """
-    X, y = _xy(X, y)
-    beta = np.linalg.lstsq(X, y, rcond=None)[0]
-    return beta, float(np.mean((y - X @ beta) ** 2))
-
-
-def ridge_map(X, y, sigma2: float, tau2: float) -> np.ndarray:
-    """Ridge: MAP under :math:`y \\sim N(X\\beta, \\sigma^2)`, :math:`\\beta_j \\sim N(0, \\tau^2)`.
-
-    Notes
-    -----
-    :math:`\\hat\\beta = (X^\\top X + \\frac{\\sigma^2}{\\tau^2} I)^{-1} X^\\top y`: ridge with
-    :math:`\\alpha = \\sigma^2/\\tau^2`, solved as a positive-definite system (no inverse).
-
-    Examples
-    --------
-    >>> ridge_map([[1.0], [2.0]], [1.0, 2.0], sigma2=1.0, tau2=1.0).tolist()
-    [0.8333333333333334]
-    """
-    X, y = _xy(X, y)
-    alpha = float(as_positive(sigma2, "sigma2")) / float(as_positive(tau2, "tau2"))
-    gram = X.T @ X + alpha * np.eye(X.shape[1])
-    return linalg.solve(gram, X.T @ y, assume_a="pos")
-
-
-def lasso_map(
-    X, y, lam: float, n_iter: int = 10_000, tol: float = 1e-10, method: str = "fista"
-) -> np.ndarray:
-    """Lasso (Laplace-prior MAP) by proximal gradient.
-
-    Minimises :math:`\\tfrac12\\lVert y - X\\beta\\rVert^2 + \\lambda\\lVert\\beta\\rVert_1`,
-    which is scikit-learn's ``Lasso(alpha=lam / n, fit_intercept=False)`` times ``n``.
-
-    Parameters
-    ----------
-    lam : float
-        Penalty :math:`\\lambda \\ge 0`.
-    n_iter : int
-        Maximum number of proximal-gradient steps.
-    tol : float
-        Stop when no coefficient moves more than ``tol`` in a step; ``tol=0`` runs all
-        ``n_iter`` steps.
-    method : {"fista", "ista"}
-        Accelerated (FISTA, with restart when the momentum points uphill) or plain ISTA.
-
-    Notes
-    -----
-    ISTA: :math:`\\beta \\leftarrow S_{\\lambda/L}(\\beta - X^\\top(X\\beta - y)/L)` with step
-    1/L, :math:`L = \\lambda_{\\max}(X^\\top X)`, and soft-thresholding
-    :math:`S_t(v) = \\mathrm{sign}(v)\\max(|v| - t, 0)`, which sets small coefficients to
-    exactly 0.
-
-    Examples
-    --------
-    >>> lasso_map([[1.0, 0.0], [0.0, 1.0]], [3.0, 0.5], lam=1.0).tolist()
-    [2.0, 0.0]
-    """
-    X, y = _xy(X, y)
-    lam, tol = _nonnegative(lam, "lam"), _nonnegative(tol, "tol")
-    n_iter = as_int(n_iter, "n_iter")
-    if method not in ("fista", "ista"):
-        raise ValueError(f"method must be 'fista' or 'ista', got {method!r}")
-    gram, xty = X.T @ X, X.T @ y  # the gradient X^T(X b - y) = gram b - xty costs d^2, not n d
-    lipschitz = max(float(np.linalg.eigvalsh(gram)[-1]), np.finfo(float).tiny)
-    beta = np.zeros(X.shape[1])
-    z, t = beta.copy(), 1.0
-    for _ in range(n_iter):
-        v = z - (gram @ z - xty) / lipschitz
-        new = np.sign(v) * np.maximum(np.abs(v) - lam / lipschitz, 0.0)
-        if method == "fista":
-            t_next = (1 + np.sqrt(1 + 4 * t * t)) / 2
-            if (z - new) @ (new - beta) > 0:  # momentum points uphill: restart it
-                t_next = 1.0
-            z = new + (t - 1) / t_next * (new - beta)
-            t = t_next
-        else:
-            z = new
-        moved = np.max(np.abs(new - beta))
-        beta = new
-        if moved <= tol:
-            break
-    return beta
 
 
 def logistic_regression(
@@ -187,8 +66,8 @@ def logistic_regression(
     >>> res.params.round(6).tolist(), res.converged
     ([-1.362276, 0.908184], True)
     """
-    X, y = _xy(X, y, labels=True)
-    l2 = _nonnegative(l2, "l2")
+    X, y = as_regression_data(X, y, labels=True)
+    l2 = as_scalar_nonnegative(l2, "l2")
     tol, max_iter = float(as_positive(tol, "tol")), as_int(max_iter, "max_iter")
     sign = 2 * y - 1
     eye = np.eye(X.shape[1])

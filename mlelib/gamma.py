@@ -1,25 +1,18 @@
-"""Likelihoods for lifetimes: the Exponential (with right censoring) and the Gamma.
+"""Likelihood of the Gamma distribution (``shape``, ``scale``) for positive data.
 
-A right-censored time says "still running when we stopped looking": it adds the
-log survival ``-rate * x`` instead of the log density. The Gamma shape has no closed
-form MLE; it is found by Newton's method on ``log(shape)`` from Minka's start.
+The shape has no closed-form MLE: the profile equation ``log(shape) - digamma(shape)
+= log(mean(x)) - mean(log x)`` is solved by Newton's method on ``log(shape)`` from
+Minka's start, and the scale follows as ``mean(x) / shape``.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import digamma, gammaln, xlogy, zeta
+from scipy.special import digamma, gammaln, zeta
 
-from ._validate import as_data, as_int, same_length
-from .discrete import _labels, _nonnegative, _positive
+from ._validate import as_data, as_int, as_scalar_positive
 
 __all__ = [
-    "exponential_logpdf",
-    "exponential_loglik",
-    "exponential_nll",
-    "exponential_score",
-    "exponential_mle",
-    "exponential_fisher",
     "gamma_logpdf",
     "gamma_loglik",
     "gamma_nll",
@@ -27,143 +20,6 @@ __all__ = [
     "gamma_mle",
     "gamma_fisher",
 ]
-
-
-def _times(x, observed) -> tuple[np.ndarray, np.ndarray]:
-    """Non-negative times and a boolean mask of seen events (all True by default)."""
-    x = as_data(x, "x")
-    if (x < 0).any():
-        raise ValueError(f"x must be non-negative times, got {x[x < 0][0]:g}")
-    if observed is None:
-        return x, np.ones(x.shape, dtype=bool)
-    observed = _labels(observed, "observed", n_classes=2)  # True/False or 1/0
-    same_length(x, observed, "x", "observed")
-    return x, observed.astype(bool)
-
-
-def exponential_logpdf(x, rate: float, observed=None) -> np.ndarray:
-    """Log-likelihood contribution of each time under Exponential(``rate``).
-
-    Parameters
-    ----------
-    x : array_like
-        Times, ``x >= 0``.
-    rate : float
-        Event rate (1 / mean lifetime), ``rate >= 0``.
-    observed : array_like of bool, optional
-        True where the event was seen at ``x``, False where the time is
-        right-censored (the unit still ran at ``x``). Default: all seen.
-
-    Returns
-    -------
-    ndarray
-        ``log(rate) - rate x`` (the log density) for a seen event,
-        ``-rate x`` (the log survival) for a censored time.
-
-    Examples
-    --------
-    >>> exponential_logpdf([1.0, 1.0], 2.0, observed=[True, False]).round(6)
-    array([-1.306853, -2.      ])
-    """
-    x, observed = _times(x, observed)
-    rate = _nonnegative(rate, "rate")
-    return xlogy(observed, rate) - rate * x  # xlogy: rate 0 gives -inf only for events
-
-
-def exponential_loglik(x, rate: float, observed=None) -> float:
-    """Total (censored) Exponential log-likelihood.
-
-    Parameters
-    ----------
-    x, rate, observed
-        As in :func:`exponential_logpdf`.
-
-    Returns
-    -------
-    float
-        ``d log(rate) - rate sum(x)``, with ``d = sum(observed)`` the number of events.
-
-    Examples
-    --------
-    >>> round(exponential_loglik([1.0, 3.0], 0.5, observed=[True, False]), 6)
-    -2.693147
-    """
-    x, observed = _times(x, observed)
-    rate = _nonnegative(rate, "rate")
-    return float(xlogy(observed.sum(), rate) - rate * x.sum())
-
-
-def exponential_nll(x, rate: float, observed=None) -> float:
-    """Negative Exponential log-likelihood, ``-exponential_loglik(x, rate, observed)``.
-
-    Examples
-    --------
-    >>> round(exponential_nll([1.0, 3.0], 0.5), 6)
-    3.386294
-    """
-    return -exponential_loglik(x, rate, observed)
-
-
-def exponential_score(x, rate: float, observed=None) -> float:
-    """Derivative of the log-likelihood in ``rate > 0``: ``d / rate - sum(x)``.
-
-    Examples
-    --------
-    >>> exponential_score([1.0, 3.0], 0.5)
-    0.0
-    """
-    x, observed = _times(x, observed)
-    return float(observed.sum() / _positive(rate, "rate") - x.sum())
-
-
-def exponential_mle(x, observed=None) -> float:
-    """The MLE of the rate: events over total time on test, ``d / sum(x)``.
-
-    Parameters
-    ----------
-    x, observed
-        As in :func:`exponential_logpdf`.
-
-    Returns
-    -------
-    float
-        Exactly 0.0 when no event was seen (every time censored).
-
-    Raises
-    ------
-    ValueError
-        If every time is 0: there is no time on test, so the rate is not identified.
-
-    Examples
-    --------
-    >>> exponential_mle([2.0, 3.0, 5.0], observed=[True, True, False])
-    0.2
-    """
-    x, observed = _times(x, observed)
-    total = x.sum()
-    if total == 0:
-        raise ValueError("x sums to 0: with no time on test the rate MLE does not exist")
-    return float(observed.sum() / total)
-
-
-def exponential_fisher(rate: float, n: int = 1) -> float:
-    """Expected Fisher information of ``n`` fully observed lifetimes: ``n / rate**2``.
-
-    Notes
-    -----
-    With censoring the expected information depends on the censoring plan; the
-    observed information ``d / rate**2`` (``-`` the derivative of the score) is then
-    the usual stand-in.
-
-    Examples
-    --------
-    >>> exponential_fisher(0.5, n=3)
-    12.0
-    """
-    return as_int(n, "n", minimum=1) / _positive(rate, "rate") ** 2
-
-
-# --- Gamma --------------------------------------------------------------------------------
 
 
 def _trigamma(k):
@@ -191,7 +47,7 @@ def _positive_data(x) -> np.ndarray:
 
 
 def _gamma_args(x, shape, scale) -> tuple[np.ndarray, float, float]:
-    return _positive_data(x), _positive(shape, "shape"), _positive(scale, "scale")
+    return _positive_data(x), as_scalar_positive(shape, "shape"), as_scalar_positive(scale, "scale")
 
 
 def gamma_logpdf(x, shape: float, scale: float) -> np.ndarray:
@@ -313,7 +169,7 @@ def gamma_mle(x, *, tol: float = 1e-13, max_iter: int = 100) -> tuple[float, flo
     if s <= 0:
         raise ValueError("x has too little spread for the shape to be resolved in double precision")
     u = np.log((3.0 - s + np.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s))
-    tol, last = _positive(tol, "tol"), np.inf
+    tol, last = as_scalar_positive(tol, "tol"), np.inf
     for _ in range(as_int(max_iter, "max_iter", minimum=1)):
         value, slope = _shape_equation(np.exp(u))
         step = (value - s) / slope
@@ -344,6 +200,6 @@ def gamma_fisher(shape: float, scale: float, n: int = 1) -> np.ndarray:
     array([[1.644934, 1.      ],
            [1.      , 1.      ]])
     """
-    shape, scale = _positive(shape, "shape"), _positive(scale, "scale")
+    shape, scale = as_scalar_positive(shape, "shape"), as_scalar_positive(scale, "scale")
     n = as_int(n, "n", minimum=1)
     return n * np.array([[_trigamma(shape), 1.0 / scale], [1.0 / scale, shape / scale**2]])

@@ -1,0 +1,204 @@
+"""Likelihood of the multivariate normal N(``mean``, ``cov``) (the ``mvn_*`` functions).
+
+Everything works through the Cholesky factor ``cov = L L^T`` and never forms an
+inverse to evaluate a density: ``log|cov| = 2 sum(log diag L)`` and the Mahalanobis
+term is a triangular solve, both stable when ``cov`` is badly conditioned.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.linalg import LinAlgError, cho_solve, cholesky, solve_triangular
+
+from ._validate import as_finite, as_int, as_matrix
+
+__all__ = [
+    "mvn_logpdf",
+    "mvn_loglik",
+    "mvn_nll",
+    "mvn_score",
+    "mvn_mle",
+    "mvn_fisher",
+]
+
+_LOG_2PI = float(np.log(2.0 * np.pi))
+
+
+def _mean_vector(mean, d: int | None = None) -> np.ndarray:
+    mean = as_finite(mean, "mean")
+    if mean.ndim != 1 or mean.size == 0 or (d is not None and mean.size != d):
+        want = f"({d},) to match X" if d is not None else "(d,)"
+        raise ValueError(f"mean must have shape {want}, got {mean.shape}")
+    return mean
+
+
+def _cholesky(cov, d: int) -> np.ndarray:
+    cov = as_finite(cov, "cov")
+    if cov.shape != (d, d):
+        raise ValueError(f"cov must have shape ({d}, {d}) to match mean, got {cov.shape}")
+    if np.abs(cov - cov.T).max() > 1e-10 * np.abs(cov).max():
+        raise ValueError("cov must be symmetric")
+    try:
+        return cholesky(cov, lower=True)
+    except LinAlgError:
+        raise ValueError("cov must be positive definite") from None
+
+
+def _mvn_args(X, mean, cov) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    X = as_matrix(X, "X")
+    mean = _mean_vector(mean, X.shape[1])
+    return X, mean, _cholesky(cov, X.shape[1])
+
+
+def _duplication(d: int) -> np.ndarray:
+    """D with ``vec(S) = D vech(S)`` for symmetric S; vech in ``np.tril_indices`` order."""
+    rows, cols = np.tril_indices(d)
+    D = np.zeros((d * d, rows.size))
+    D[rows * d + cols, np.arange(rows.size)] = 1.0
+    D[cols * d + rows, np.arange(rows.size)] = 1.0
+    return D
+
+
+def mvn_logpdf(X, mean, cov) -> np.ndarray:
+    """Log-density of each row of ``X`` under N(``mean``, ``cov``).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Observations, one per row (a 1-D array is read as one column).
+    mean : array_like, shape (d,)
+        Mean vector.
+    cov : array_like, shape (d, d)
+        Symmetric positive-definite covariance.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        ``-(d log(2 pi) + log|cov| + (x - mean)^T cov^-1 (x - mean)) / 2``.
+
+    Examples
+    --------
+    >>> mvn_logpdf([[0.0, 0.0]], [0.0, 0.0], [[1.0, 0.0], [0.0, 1.0]]).round(6)
+    array([-1.837877])
+    """
+    X, mean, L = _mvn_args(X, mean, cov)
+    Z = solve_triangular(L, (X - mean).T, lower=True)  # columns: L^-1 (x - mean)
+    log_det = 2.0 * np.log(np.diag(L)).sum()
+    return -0.5 * (X.shape[1] * _LOG_2PI + log_det + (Z * Z).sum(axis=0))
+
+
+def mvn_loglik(X, mean, cov) -> float:
+    """Total multivariate normal log-likelihood, the sum of :func:`mvn_logpdf`.
+
+    Examples
+    --------
+    >>> round(mvn_loglik([[0.0, 0.0], [1.0, 1.0]], [0.0, 0.0], [[1.0, 0.0], [0.0, 1.0]]), 6)
+    -4.675754
+    """
+    return float(mvn_logpdf(X, mean, cov).sum())
+
+
+def mvn_nll(X, mean, cov) -> float:
+    """Negative multivariate normal log-likelihood, ``-mvn_loglik(X, mean, cov)``.
+
+    Examples
+    --------
+    >>> round(mvn_nll([[0.0, 0.0]], [0.0, 0.0], [[1.0, 0.0], [0.0, 1.0]]), 6)
+    1.837877
+    """
+    return -mvn_loglik(X, mean, cov)
+
+
+def mvn_score(X, mean, cov) -> np.ndarray:
+    """Gradient of the log-likelihood in ``(mean, vech(cov))``.
+
+    Returns
+    -------
+    ndarray, shape (d + d (d + 1) / 2,)
+        The mean block ``P sum(x - mean)`` with ``P = cov^-1``, then the covariance block
+        ``D^T vec(G)``, ``G = (P S P - n P) / 2``, ``S = sum (x - mean)(x - mean)^T``.
+
+    Notes
+    -----
+    Parametrisation: the covariance enters through its ``d (d + 1) / 2`` distinct
+    entries ``vech(cov) = cov[np.tril_indices(d)]`` (lower triangle, row by row);
+    ``D`` is the duplication matrix with ``vec(cov) = D vech(cov)``, so an off-diagonal
+    entry collects the derivative of both positions it fills.
+
+    Examples
+    --------
+    >>> mvn_score([[1.0, -1.0], [-1.0, 1.0]], [0.0, 0.0], np.eye(2))
+    array([ 0.,  0.,  0., -2.,  0.])
+    """
+    X, mean, L = _mvn_args(X, mean, cov)
+    P = cho_solve((L, True), np.eye(X.shape[1]))
+    R = X - mean
+    G = 0.5 * (P @ (R.T @ R) @ P - X.shape[0] * P)
+    return np.concatenate([P @ R.sum(axis=0), _duplication(X.shape[1]).T @ G.ravel()])
+
+
+def mvn_mle(X) -> tuple[np.ndarray, np.ndarray]:
+    """The MLE ``(mean, cov)``: the sample mean and the ddof-0 sample covariance.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Observations with ``n > d`` and no exactly collinear columns.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(mean, (X - mean)^T (X - mean) / n)``.
+
+    Raises
+    ------
+    ValueError
+        If that covariance is singular (``n <= d`` or collinear data): the
+        likelihood is then unbounded and has no maximum.
+
+    Examples
+    --------
+    >>> mean, cov = mvn_mle([[0.0, 0.0], [2.0, 0.0], [0.0, 2.0], [2.0, 2.0]])
+    >>> mean, cov
+    (array([1., 1.]), array([[1., 0.],
+           [0., 1.]]))
+    """
+    X = as_matrix(X, "X")
+    n, d = X.shape
+    mean = X.mean(axis=0)
+    R = X - mean
+    cov = (R.T @ R) / n
+    # The rank, not a Cholesky attempt: rounding can make exactly collinear data look
+    # (barely) positive definite.
+    if n <= d or np.linalg.matrix_rank(R) < d:
+        raise ValueError(
+            f"X (n={n}, d={d}) gives a singular covariance MLE: needs n > d and no collinear "
+            "columns, else the likelihood is unbounded"
+        )
+    return mean, cov
+
+
+def mvn_fisher(mean, cov, n: int = 1) -> np.ndarray:
+    """Expected Fisher information of ``n`` observations in ``(mean, vech(cov))``.
+
+    Returns
+    -------
+    ndarray, square of side ``d + d (d + 1) / 2``
+        Block diagonal: ``n P`` for the mean and ``n D^T (P kron P) D / 2`` for
+        ``vech(cov)`` (``P = cov^-1``; ``D`` and the order as in :func:`mvn_score`).
+
+    Examples
+    --------
+    >>> mvn_fisher([0.0], [[4.0]], n=2)
+    array([[0.5   , 0.    ],
+           [0.    , 0.0625]])
+    """
+    mean = _mean_vector(mean)
+    d, n = mean.size, as_int(n, "n", minimum=1)
+    P = cho_solve((_cholesky(cov, d), True), np.eye(d))
+    D = _duplication(d)
+    m = d * (d + 1) // 2
+    info = np.zeros((d + m, d + m))
+    info[:d, :d] = n * P
+    info[d:, d:] = 0.5 * n * D.T @ np.kron(P, P) @ D
+    return info
