@@ -1,4 +1,4 @@
-"""mlelib.inference against statsmodels and closed forms."""
+"""mlelib's inference (information, intervals, comparison) against statsmodels and closed forms."""
 
 import numpy as np
 import pytest

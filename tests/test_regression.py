@@ -1,4 +1,4 @@
-"""mlelib.regression against statsmodels (OLS, Logit) and scikit-learn (Ridge, Lasso, Logistic)."""
+"""mlelib.linear and mlelib.logistic against statsmodels (OLS, Logit) and scikit-learn."""
 
 import numpy as np
 import pytest
