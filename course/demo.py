@@ -8,8 +8,11 @@ It wipes and rebuilds ``demo/`` (git-ignored)::
 
 and runs: ``db student import`` -> ``generate_assignment`` -> ``release_assignment`` -> each
 student ``fetch_assignment``, edits, ``submit --student <id>`` (own HOME and USER) -> ``collect``
--> ``autograde`` -> ``generate_feedback`` -> ``export`` to CSV. Then it prints the grade table
-and where the feedback is.
+-> ``autograde`` (in parallel: one nbgrader process per group of students, about one group
+per core, see ``course.grading.parallel``) -> ``generate_feedback`` -> ``export`` to CSV ->
+the integrity report (``course.grading.integrity``, written to
+``demo/course/reports/<assignment>/integrity.{csv,md}``). Then it prints the grade table, the
+integrity findings and where the feedback is.
 
 The class, on assignment 01_coin_flips, each with the exercises they lose:
 
@@ -36,11 +39,12 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tqdm import tqdm
 
+from course.grading import integrity, parallel
 from course.grading.pipeline import REPO_ROOT, make_course, run_nbgrader
 from course.grading.submissions import (
     Exercise,
@@ -93,6 +97,7 @@ class Student:
     description: str
     edit: Callable  # (fetched notebook, source notebook) -> the notebook they submit
     loses: Callable[[list[Exercise]], set[str]]  # the exercises that earn nothing
+    flagged: bool = False  # whether the integrity report must list something for them
 
 
 def _every_other(exs: list[Exercise]) -> set[str]:
@@ -145,6 +150,7 @@ CLASS = [
         "wrong log-likelihood, its test cell replaced by `pass`",
         edit=_with("bernoulli_log_likelihood", WRONG_LOG_LIKELIHOOD, test_code="pass"),
         loses=lambda exs: {"bernoulli_log_likelihood"},
+        flagged=True,
     ),
     Student(
         "looper",
@@ -153,6 +159,7 @@ CLASS = [
         "binomial_log_likelihood never returns",
         edit=_with("binomial_log_likelihood", LOOPING_BINOMIAL),
         loses=lambda exs: {"binomial_log_likelihood"},
+        flagged=True,
     ),
     Student(
         "mlelib_user",
@@ -161,6 +168,7 @@ CLASS = [
         "bernoulli_mle calls mlelib under another name",
         edit=_with("bernoulli_mle", MLELIB_MLE),
         loses=lambda exs: {"bernoulli_mle"},
+        flagged=True,
     ),
 ]
 
@@ -236,9 +244,21 @@ def run_demo(demo: Path = DEMO_DIR, *, quiet: bool = False) -> dict:
             job.result()
     timings["students"] = time.perf_counter() - t0
 
+    say("- collect the submissions: nbgrader collect")
+    t0 = time.perf_counter()
+    run_nbgrader(["collect", ASSIGNMENT], root)
+    timings["collect"] = time.perf_counter() - t0
+
+    jobs = parallel.default_jobs()
+    say(
+        f"- autograde in {min(jobs, len(CLASS))} parallel groups (a cell loops: the timeout "
+        f"cuts it): nbgrader autograde {ASSIGNMENT} --force --student ..."
+    )
+    t0 = time.perf_counter()
+    parallel.autograde(root, ASSIGNMENT, jobs=jobs, progress=not quiet)
+    timings["autograde"] = time.perf_counter() - t0
+
     for what, args in [
-        ("collect the submissions", ["collect", ASSIGNMENT]),
-        ("autograde (a cell loops: the timeout cuts it)", ["autograde", ASSIGNMENT, "--force"]),
         ("generate feedback", ["generate_feedback", ASSIGNMENT, "--force"]),
         ("export the grades", ["export", "--to", "grades.csv"]),
     ]:
@@ -246,6 +266,10 @@ def run_demo(demo: Path = DEMO_DIR, *, quiet: bool = False) -> dict:
         t0 = time.perf_counter()
         run_nbgrader(args, root)
         timings[args[0]] = time.perf_counter() - t0
+
+    say("- integrity report: course.grading.integrity")
+    findings = integrity.integrity_report(root, ASSIGNMENT)
+    reports = integrity.write_report(root, ASSIGNMENT, findings)
 
     with open(root / "grades.csv", newline="") as f:
         grades = {
@@ -262,6 +286,8 @@ def run_demo(demo: Path = DEMO_DIR, *, quiet: bool = False) -> dict:
             s.id: root / "feedback" / s.id / ASSIGNMENT / f"{ASSIGNMENT}.html" for s in CLASS
         },
         "seconds": timings,
+        "integrity": [asdict(f) for f in findings],
+        "integrity_reports": [str(p) for p in reports],
     }
 
 
@@ -293,13 +319,20 @@ def main(argv=None) -> int:
     print()
     print(_table(result))
     print()
+    print("integrity report (what looked like tampering; the grades do not depend on it):")
+    findings = [integrity.Finding(**f) for f in result["integrity"]]
+    print(integrity.format_findings(findings, [s.id for s in CLASS]))
+    print()
     print(f"grades (CSV):  {root / 'grades.csv'}")
+    print(f"integrity:     {', '.join(result['integrity_reports'])}")
     print(f"feedback:      {root / 'feedback'}/<student>/{ASSIGNMENT}/{ASSIGNMENT}.html")
     print(
         f"time:          {result['seconds']['total']:.0f} s in all, autograde "
         f"{result['seconds']['autograde']:.0f} s for {len(CLASS)} notebooks"
     )
     mismatched = [s for s, v in result["expected"].items() if result["grades"].get(s) != v]
+    flagged = {f.student for f in findings}
+    mismatched += [s.id for s in CLASS if s.flagged != (s.id in flagged)]
     if mismatched:
         print(f"NOT AS PREDICTED: {', '.join(mismatched)}")
         return 1

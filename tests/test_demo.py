@@ -137,3 +137,15 @@ def test_feedback_exists_and_gives_no_hidden_test_away(demo):
         )
         leaked = [h for h in secret if h in text and h not in own]
         assert not leaked, f"{s.id}'s feedback shows hidden test lines: {leaked[:3]}"
+
+
+def test_the_integrity_report_names_exactly_the_cheats(demo):
+    flagged = {f["student"] for f in demo["integrity"]}
+    assert flagged == {s.id for s in CLASS if s.flagged}
+    kinds = {(f["student"], f["kind"]) for f in demo["integrity"]}
+    assert ("tamperer", "test-cell-edited") in kinds
+    assert ("looper", "timeout") in kinds
+    assert ("mlelib_user", "mlelib") in kinds
+    report = demo["root"] / "reports" / ASSIGNMENT / "integrity.csv"
+    with open(report, newline="") as f:
+        assert {r["student"] for r in csv.DictReader(f)} == flagged

@@ -17,7 +17,8 @@ submissions deserve a look before the grades are released. It reads, per student
   ``PermissionError``/``FileNotFoundError``/``OSError`` outputs, cells cut by the time limit,
   and the records a grading preprocessor left in ``cell.metadata["mle_integrity"]`` (a list of
   ``{"kind", "detail"}``);
-- a submission with no autograded notebook (autograde failed, e.g. the kernel died).
+- a submission with no autograded notebook (autograde failed, e.g. the kernel died), or one
+  that is not a readable notebook at all.
 
 A finding is a reason to look, not a verdict: the grades never depend on it. The report is
 written to ``<course root>/reports/<assignment>/integrity.csv`` (one row per finding: student,
@@ -102,14 +103,17 @@ def _scan_outputs(cell) -> list[tuple[str, str]]:
     for phrase, kind in _REFUSALS:
         if phrase in joined:
             found.append((kind, _first_line_with(joined, phrase)))
+    interrupted = []
     for o in cell.get("outputs", []):
         if o.get("output_type") != "error":
             continue
         ename = o.get("ename", "")
         if ename in _OS_ERRORS:
             found.append(("outside-folder", f"{ename}: {o.get('evalue', '')}"[:300]))
-        elif _TIMEOUT.search(ename):
-            found.append(("timeout", f"the cell was interrupted: {ename}"))
+        elif _TIMEOUT.search(ename) and ename not in interrupted:
+            interrupted.append(ename)
+    if interrupted:
+        found.append(("timeout", f"stopped by the time limit ({', '.join(interrupted)})"))
     for record in cell.get("metadata", {}).get("mle_integrity", []) or []:
         if isinstance(record, dict):
             found.append((str(record.get("kind", "sandbox")), str(record.get("detail", ""))))
@@ -368,11 +372,17 @@ def integrity_report(root: str | os.PathLike[str], assignment: str) -> list[Find
                     Finding(student, path.stem, "-", "extra-notebook", "not in the release")
                 )
                 continue
+            try:
+                submitted_nb = read_notebook(path)
+            except Exception as exc:  # not JSON, not a notebook: nbgrader fails it too
+                detail = f"not a readable notebook ({type(exc).__name__}: {exc})"[:300]
+                findings.append(Finding(student, path.stem, "-", "unreadable", detail))
+                continue
             graded = root / "autograded" / student / assignment / path.name
             findings += scan_notebook(
                 student,
                 path.stem,
-                read_notebook(path),
+                submitted_nb,
                 read_notebook(release_nb),
                 read_notebook(graded) if graded.is_file() else None,
             )

@@ -105,15 +105,16 @@ def default_jobs() -> int:
 def submitted_students(root: str | os.PathLike[str], assignment: str) -> list[str]:
     """Students whose ``submitted/<student>/<assignment>/`` nbgrader will grade, sorted.
 
-    Found exactly as nbgrader finds them for ``--student '*'``: hidden folders are not
-    students, and a folder whose name contains glob characters (``[``, ``*``, ``?``) is not
-    graded by nbgrader at all (see :func:`ungradable_students`).
+    Found exactly as nbgrader finds them for ``--student '*'``: ``assignment`` may be a glob
+    (``'*'``: every assignment), hidden folders are not students, and a folder whose name
+    contains glob characters (``[``, ``*``, ``?``) is not graded by nbgrader at all (see
+    :func:`ungradable_students`).
     """
     base = Path(root).resolve() / "submitted"
-    found = []
-    for folder in glob.glob(os.path.join(glob.escape(str(base)), "*", glob.escape(assignment))):
+    found = set()
+    for folder in glob.glob(os.path.join(glob.escape(str(base)), "*", assignment)):
         if glob.glob(os.path.join(folder, "*.ipynb")):  # unescaped, as nbgrader does
-            found.append(Path(folder).parent.name)
+            found.add(Path(folder).parent.name)
     return sorted(found)
 
 
@@ -128,7 +129,7 @@ def ungradable_students(root: str | os.PathLike[str], assignment: str) -> list[s
     handed_in = {
         p.name
         for p in base.glob("*")
-        if not p.name.startswith(".") and any((p / assignment).glob("*.ipynb"))
+        if not p.name.startswith(".") and any(p.glob(f"{assignment}/*.ipynb"))
     }
     return sorted(handed_in - set(submitted_students(root, assignment)))
 
@@ -161,10 +162,12 @@ def group_args(assignment: str, group: list[str], everyone: list[str]) -> list[s
 def _notebooks_done(root: Path, assignment: str, student: str, since: float) -> bool:
     """Whether every submitted notebook of ``student`` has an autograded copy newer than
     ``since``."""
-    names = [p.name for p in (root / "submitted" / student / assignment).glob("*.ipynb")]
-    out = root / "autograded" / student / assignment
+    handed_in = list((root / "submitted" / student).glob(f"{assignment}/*.ipynb"))
+    out = root / "autograded" / student
     try:
-        return bool(names) and all((out / n).stat().st_mtime >= since for n in names)
+        return bool(handed_in) and all(
+            (out / p.parent.name / p.name).stat().st_mtime >= since for p in handed_in
+        )
     except FileNotFoundError:
         return False
 
@@ -224,6 +227,10 @@ def autograde(
     extra_args: list[str] | tuple[str, ...] = (),
 ) -> AutogradeResult:
     """Autograde ``assignment`` in the course directory ``root`` with ``jobs`` processes.
+
+    ``assignment`` is passed to nbgrader, which reads it as a glob: ``"*"`` grades every
+    assignment of every student in the same processes (a student counts as done on the
+    progress bar when all their notebooks are graded).
 
     ``students`` defaults to every submission found (:func:`submitted_students`); ``jobs`` to
     the number of cores. ``db_url`` overrides the gradebook URL on each command line (e.g. to

@@ -25,6 +25,7 @@ __all__ = [
     "NbgraderError",
     "assignment_ids",
     "db_url",
+    "hand_in",
     "make_course",
     "nbgrader_env",
     "run_nbgrader",
@@ -143,3 +144,28 @@ def make_course(
             shutil.rmtree(dest)
         shutil.copytree(folder, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     return root
+
+
+def hand_in(
+    root: str | os.PathLike[str], assignment: str, notebooks: Mapping[str, object]
+) -> list[Path]:
+    """Put ``{student: notebook}`` into ``root/submitted/<student>/<assignment>/``.
+
+    Each student's folder gets the release's files (data shipped with the notebook) and their
+    notebook under the release notebook's name, as ``nbgrader collect`` would leave it; the
+    release must exist (``generate_assignment``). Returns the notebooks' paths.
+    """
+    from course.grading.submissions import write_notebook
+
+    root = Path(root)
+    release = root / "release" / assignment
+    if not (release / f"{assignment}.ipynb").is_file():
+        raise FileNotFoundError(f"no release of {assignment!r} in {root}: generate it first")
+    paths = []
+    for student, nb in notebooks.items():
+        folder = root / "submitted" / student / assignment
+        if folder.exists():
+            shutil.rmtree(folder)
+        shutil.copytree(release, folder)
+        paths.append(write_notebook(nb, folder / f"{assignment}.ipynb"))
+    return paths
