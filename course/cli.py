@@ -40,7 +40,11 @@ def _configured_db_url() -> str | None:
 def _integrity(assignment: str) -> int:
     from course.grading import integrity
 
-    findings = integrity.integrity_report(REPO_ROOT, assignment)
+    try:
+        findings = integrity.integrity_report(REPO_ROOT, assignment)
+    except FileNotFoundError as exc:
+        print(f"mle-course integrity: {exc}", file=sys.stderr)
+        return 2
     paths = integrity.write_report(REPO_ROOT, assignment, findings)
     print(integrity.format_findings(findings) or "integrity report: nothing found")
     print(f"integrity report: {', '.join(map(str, paths))}")
@@ -60,14 +64,18 @@ def _autograde(argv: list[str]) -> int:
     if args.jobs is not None and args.jobs < 1:
         parser.error(f"--jobs must be at least 1, got {args.jobs}")
     url = None if _configured_db_url() else db_url(REPO_ROOT)
-    result = parallel.autograde(
-        REPO_ROOT,
-        args.assignment,
-        jobs=args.jobs,
-        db_url=url,
-        check=False,
-        progress=not args.no_progress,
-    )
+    try:
+        result = parallel.autograde(
+            REPO_ROOT,
+            args.assignment,
+            jobs=args.jobs,
+            db_url=url,
+            check=False,
+            progress=not args.no_progress,
+        )
+    except ValueError as exc:  # no submissions, ids that cannot be grouped
+        print(f"mle-course autograde: {exc}", file=sys.stderr)
+        return 2
     status = 0
     print(
         f"autograded {len(result.students)} submission(s) of {args.assignment} in "

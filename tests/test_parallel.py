@@ -156,3 +156,15 @@ def test_regrading_changes_no_grade_and_loses_nothing(runs):
 def test_the_integrity_report_of_the_graded_class_names_only_the_broken_submission(runs):
     findings = integrity_report(runs["root"], AID)
     assert [(f.student, f.kind) for f in findings] == [("broken", "unreadable")]
+
+
+def test_the_cli_names_what_is_missing(capsys):
+    from course.cli import main as cli
+
+    assert cli(["autograde", "no_such_assignment"]) == 2
+    assert "no gradable submissions of 'no_such_assignment'" in capsys.readouterr().err
+    assert cli(["integrity", "no_such_assignment"]) == 2
+    assert "generate_assignment" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli(["autograde", "no_such_assignment", "--jobs", "0"])
+    assert "--jobs must be at least 1" in capsys.readouterr().err
