@@ -42,6 +42,41 @@ c.IgnorePattern.pattern = r"Warning"
 # silently smaller notebook.
 c.OverwriteCells.add_missing_cells = True
 
+# The kernel that runs submissions: bubblewrap sandbox (course/grading/sandbox.py). It sees a
+# scratch copy of its own autograded/<student>/<assignment> folder, the read-only system,
+# virtualenv and packages, and nothing else: no gradebook, source/, other students, network.
+# If the sandbox cannot start, that submission is not graded (it never runs unsandboxed).
+# MLE_COURSE_UNSANDBOXED=1 opts out (plain python3 kernel) on a machine without bubblewrap.
+from course.grading import sandbox as _sandbox  # noqa: E402
+
+if _sandbox.unsandboxed():
+    print(
+        "WARNING: MLE_COURSE_UNSANDBOXED is set: submissions run WITHOUT the sandbox and can "
+        "read the solutions and rewrite the gradebook.",
+        file=sys.stderr,
+    )
+    c.Execute.kernel_name = "python3"
+    c.Execute.extra_arguments = [f"--IPKernelApp.extensions={_sandbox.WARDEN_EXTENSION}"]
+else:
+    _jp = os.environ.get("JUPYTER_PATH", "")
+    if str(_sandbox.KERNELSPEC_PATH) not in _jp.split(os.pathsep):
+        _paths = [str(_sandbox.KERNELSPEC_PATH), *([_jp] if _jp else [])]
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(_paths)
+    c.Execute.kernel_name = _sandbox.KERNEL_NAME
+    c.KernelManager.transport = "ipc"  # the sandbox has no network; sockets in a private dir
+    c.KernelManager.connection_file = _sandbox.connection_file()
+# Execute plus the warden (course/grading/execute.py): IPython hooks, patched helpers and
+# rebound names are undone before each locked/graded cell and recorded in the cell metadata.
+c.Autograde.autograde_preprocessors = [
+    "course.grading.execute.GuardedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # --- generate_feedback -----------------------------------------------------------------------
 # nbgrader's default feedback shows the autograded notebook, whose test cells were restored
 # from the gradebook *with* their hidden tests. ClearHiddenTests takes them out of the cells'

@@ -1,14 +1,30 @@
 """Feedback preprocessors: what a student sees must not give the hidden tests away.
 
 nbgrader's ``ClearHiddenTests`` removes the hidden region from a test cell's source, but the
-error output of a failing test cell still quotes it: IPython prints the lines around the failing
-one, hidden ones included. ``ClearHiddenTracebacks`` runs first and drops those lines from the
-tracebacks. The exception type and message (which ``course.checks`` writes for the student)
-stay.
+outputs of the autograded notebook can still quote it:
+
+* the error output of a failing test cell: IPython prints the lines around the failing one,
+  hidden ones included;
+* anything a submission printed or displayed on purpose, in any cell: ``print(In[-1])``,
+  ``_ih``, ``inspect.getsource``, a cell that echoes the previous cell's code as HTML...
+
+``ClearHiddenTracebacks`` runs before ``ClearHiddenTests`` and removes hidden-test lines from
+every output of every cell: traceback lines, the error message, stream text and the textual
+forms of displayed results (a display that quotes them is replaced by a notice). The student
+still learns which exercise failed and why: the message of a failing check stays (checks from
+``course.checks`` print no source), and an error raised inside hidden code is headed by
+``A hidden test of <exercise> failed: <error>: <message>``.
+
+What counts as a hidden line: every stripped line of a ``BEGIN HIDDEN TESTS`` ... ``END HIDDEN
+TESTS`` region, markers included. Inside the failing test cell's own traceback all of them are
+removed; elsewhere only the distinctive ones (at least six non-blank characters, some of them
+letters or digits, and not also found outside the hidden regions), so that a bracket or an
+``import numpy`` in the student's own output survives.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -17,6 +33,9 @@ from traitlets import Unicode
 __all__ = ["ClearHiddenTracebacks"]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+REMOVED_DISPLAY = "[output removed by the grader: it showed hidden test code]"
+REMOVED_LINES = "[{n} line(s) removed by the grader: they showed hidden test code]"
+_TEXT_MIMES = ("text/", "application/json", "application/javascript")
 
 
 def _hidden_lines(source: str, begin: str, end: str) -> list[str]:
@@ -32,27 +51,101 @@ def _hidden_lines(source: str, begin: str, end: str) -> list[str]:
     return hidden
 
 
+def _public_lines(source: str, begin: str, end: str) -> set[str]:
+    public, inside = set(), False
+    for line in source.splitlines():
+        if begin in line:
+            inside = True
+        if not inside and line.strip():
+            public.add(line.strip())
+        if end in line:
+            inside = False
+    return public
+
+
+def _distinctive(line: str) -> bool:
+    compact = "".join(line.split())
+    return len(compact) >= 6 and any(ch.isalnum() for ch in compact)
+
+
+def _as_text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
 class ClearHiddenTracebacks(NbGraderPreprocessor):
-    """Remove the lines of hidden tests from the error outputs of graded cells."""
+    """Remove hidden-test lines from all outputs of the notebook (see the module docstring)."""
 
     begin_test_delimeter = Unicode("BEGIN HIDDEN TESTS").tag(config=True)
     end_test_delimeter = Unicode("END HIDDEN TESTS").tag(config=True)
 
-    def preprocess_cell(self, cell, resources, cell_index):
-        if cell.cell_type != "code":
-            return cell, resources
-        hidden = _hidden_lines(cell.source, self.begin_test_delimeter, self.end_test_delimeter)
-        if not hidden:
-            return cell, resources
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                output["traceback"] = [self._scrub(entry, hidden) for entry in output.traceback]
+    def preprocess(self, nb, resources):
+        begin, end = self.begin_test_delimeter, self.end_test_delimeter
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        public: set[str] = set()
+        hidden: list[str] = []
+        for cell in code:
+            public |= _public_lines(cell.source, begin, end)
+            hidden += _hidden_lines(cell.source, begin, end)
+        self._strong = sorted(
+            {h for h in hidden if h not in public and (_distinctive(h) or begin in h or end in h)}
+        )
+        for cell in code:
+            self._clean_cell(cell)
+        return nb, resources
+
+    def preprocess_cell(self, cell, resources, cell_index):  # pragma: no cover - unused
         return cell, resources
 
-    @staticmethod
-    def _scrub(entry: str, hidden: list[str]) -> str:
-        # Colours are lost on purpose: IPython highlights code token by token, so a hidden line
-        # can only be recognised in the plain text.
-        lines = _ANSI.sub("", entry).split("\n")
-        kept = [ln for ln in lines if not any(h in ln for h in hidden)]
+    def _clean_cell(self, cell) -> None:
+        own = _hidden_lines(cell.source, self.begin_test_delimeter, self.end_test_delimeter)
+        in_tb = sorted(set(own) | set(self._strong))
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "this exercise")
+        for output in cell.get("outputs", []):
+            kind = output.get("output_type")
+            if kind == "error":
+                self._clean_error(output, in_tb, bool(own), grade_id)
+            elif kind == "stream":
+                output["text"] = self._scrub_text(_as_text(output.get("text", "")), notice=True)
+            elif kind in ("display_data", "execute_result"):
+                self._clean_display(output)
+
+    def _clean_error(self, output, hidden: list[str], has_hidden: bool, grade_id: str) -> None:
+        removed = 0
+        cleaned = []
+        for entry in output.get("traceback", []):
+            # Colours are lost on purpose: IPython highlights code token by token, so a hidden
+            # line can only be recognised in the plain text.
+            lines = _ANSI.sub("", entry).split("\n")
+            kept = [ln for ln in lines if not any(h in ln for h in hidden)]
+            removed += len(lines) - len(kept)
+            cleaned.append("\n".join(kept))
+        evalue = self._scrub_text(str(output.get("evalue", "")), notice=False)
+        output["evalue"] = evalue
+        if removed and has_hidden:
+            first = evalue.splitlines()[0] if evalue.strip() else ""
+            header = f"A hidden test of {grade_id} failed: {output.get('ename', 'Error')}"
+            cleaned.insert(0, header + (f": {first}" if first else ""))
+        output["traceback"] = cleaned
+
+    def _scrub_text(self, text: str, *, notice: bool) -> str:
+        lines = text.split("\n")
+        plain = [_ANSI.sub("", html.unescape(ln)) for ln in lines]
+        kept = [ln for ln, p in zip(lines, plain, strict=True) if not self._leaks(p)]
+        if len(kept) == len(lines):
+            return text
+        if notice:
+            kept.append(REMOVED_LINES.format(n=len(lines) - len(kept)) + "\n")
         return "\n".join(kept)
+
+    def _leaks(self, text: str) -> bool:
+        return any(h in text for h in self._strong)
+
+    def _clean_display(self, output) -> None:
+        data = output.get("data", {})
+        leaked = any(
+            mime.startswith(_TEXT_MIMES) and self._leaks(_ANSI.sub("", html.unescape(_as_text(v))))
+            for mime, v in data.items()
+        )
+        if leaked:
+            output["data"] = {"text/plain": REMOVED_DISPLAY}
+            output["metadata"] = {}

@@ -1,0 +1,321 @@
+"""The bubblewrap autograde kernel: what it can see, and that it fails closed.
+
+One sandboxed kernel is started in a fake course layout (a gradebook, ``source/``, two
+students' ``autograded/`` folders) with its working directory in one student's folder, exactly
+as nbgrader starts it; each test runs code in it. The fail-closed and opt-out tests run
+``nbgrader autograde`` on a small course. These tests need bubblewrap: without it they fail
+(never skip), since an autograde kernel without the sandbox is what they guard against.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
+from traitlets.config.loader import PyFileConfigLoader
+
+from course.grading import (
+    REPO_CONFIG,
+    REPO_ROOT,
+    db_url,
+    fill_solutions,
+    make_course,
+    read_notebook,
+    run_nbgrader,
+    sandbox,
+    total_scores,
+    write_notebook,
+)
+from course.grading.execute import MSG_REPLY, MSG_REQUEST
+
+pytestmark = pytest.mark.slow
+
+AID = "01_coin_flips"
+
+
+def _require_bwrap() -> None:
+    if shutil.which("bwrap") is None:
+        pytest.fail(
+            "bubblewrap (`bwrap`) is not installed: the autograde sandbox cannot be tested. "
+            "Install the Debian package `bubblewrap`."
+        )
+
+
+@pytest.fixture(scope="module")
+def fake_course(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("course")
+    (root / "gradebook.db").write_text("GRADES-SECRET")
+    (root / "source" / AID).mkdir(parents=True)
+    (root / "source" / AID / "solution.txt").write_text("SOLUTION-SECRET")
+    for student in ("alice", "bob"):
+        (root / "autograded" / student / AID).mkdir(parents=True)
+        (root / "autograded" / student / AID / "notes.txt").write_text(f"{student} notes")
+    return root
+
+
+class Kernel:
+    """A running sandboxed kernel and a way to run code in it."""
+
+    def __init__(self, cwd: Path, env: dict[str, str] | None = None):
+        _require_bwrap()
+        ksm = KernelSpecManager(kernel_dirs=[str(sandbox.KERNELSPEC_PATH / "kernels")])
+        self.km = KernelManager(
+            kernel_name=sandbox.KERNEL_NAME,
+            kernel_spec_manager=ksm,
+            transport="ipc",
+            connection_file=sandbox.connection_file(),
+        )
+        self.km.start_kernel(cwd=str(cwd), env={**os.environ, **(env or {})})
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=120)
+
+    def run(self, code: str) -> tuple[str, str]:
+        """Run ``code``; return (stdout text, 'ename: evalue' of an error or '')."""
+        msg_id = self.kc.execute(textwrap.dedent(code))
+        out, err = [], ""
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=60)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream":
+                out.append(content["text"])
+            elif kind == "error":
+                err = f"{content['ename']}: {content['evalue']}"
+            elif kind == "status" and content["execution_state"] == "idle":
+                return "".join(out), err
+
+    def warden(self, content: dict) -> dict:
+        msg = self.kc.session.msg(MSG_REQUEST, content)
+        self.kc.shell_channel.send(msg)
+        while True:
+            reply = self.kc.get_shell_msg(timeout=30)
+            if reply["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+                assert reply["msg_type"] == MSG_REPLY
+                return reply["content"]
+
+    def close(self) -> None:
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+
+
+@pytest.fixture(scope="module")
+def kernel(fake_course):
+    k = Kernel(
+        fake_course / "autograded" / "alice" / AID, env={"MLE_TEST_SECRET": "host-environment"}
+    )
+    yield k
+    k.close()
+
+
+def test_kernel_sees_its_own_folder_and_the_packages(kernel, fake_course):
+    out, err = kernel.run(
+        """
+        import os, mlelib, course.checks
+        print(os.getcwd()); print(sorted(os.listdir('.'))); print(open('notes.txt').read())
+        """
+    )
+    assert not err
+    assert str(fake_course / "autograded" / "alice" / AID) in out
+    assert "['notes.txt']" in out and "alice notes" in out
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../../../gradebook.db",
+        "../../../source/01_coin_flips/solution.txt",
+        "../../bob/01_coin_flips/notes.txt",
+    ],
+)
+def test_kernel_cannot_read_the_course_outside_its_folder(kernel, path):
+    out, err = kernel.run(f"print(open({path!r}).read())")
+    assert err.startswith("FileNotFoundError"), (out, err)
+    assert "SECRET" not in out and "bob notes" not in out
+
+
+def test_kernel_sees_nothing_of_the_course_root(kernel, fake_course):
+    out, err = kernel.run(f"import os; print(sorted(os.listdir({str(fake_course)!r})))")
+    assert not err
+    assert out.strip() == "['autograded']"  # only the path down to its own (copied) folder
+    out, err = kernel.run(f"print(sorted(os.listdir({str(fake_course / 'autograded')!r})))")
+    assert out.strip() == "['alice']"
+
+
+def test_kernel_has_a_clear_environment(kernel):
+    out, _ = kernel.run("import os; print(os.environ.get('MLE_TEST_SECRET'))")
+    assert out.strip() == "None"
+
+
+def test_writes_and_symlinks_stay_in_the_scratch_copy(kernel, fake_course):
+    victim = fake_course / "victim.txt"
+    victim.write_text("untouched")
+    _, err = kernel.run(
+        f"""
+        open('written.txt', 'w').write('x')
+        os.remove('notes.txt')
+        os.symlink({str(victim)!r}, 'notes.txt')
+        """
+    )
+    assert not err
+    real = fake_course / "autograded" / "alice" / AID
+    assert sorted(os.listdir(real)) == ["notes.txt"]
+    assert not (real / "notes.txt").is_symlink() and (real / "notes.txt").read_text() == (
+        "alice notes"
+    )
+    assert victim.read_text() == "untouched"
+
+
+def test_kernel_has_no_network(kernel):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(3)
+    port = server.getsockname()[1]
+    accepted = []
+
+    def accept():
+        try:
+            accepted.append(server.accept())
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    out, err = kernel.run(
+        f"""
+        import socket
+        s = socket.socket()
+        s.settimeout(2)
+        s.connect(('127.0.0.1', {port}))
+        """
+    )
+    thread.join()
+    server.close()
+    assert err.startswith(("ConnectionRefusedError", "OSError", "TimeoutError")), err
+    assert not accepted, "the sandboxed kernel reached a TCP server on the host"
+    _, err = kernel.run("socket.getaddrinfo('example.org', 80)")
+    assert err.startswith("gaierror"), err
+
+
+def test_warden_reports_attempts_outside_the_folder(kernel):
+    kernel.warden({})  # drain what the earlier tests did
+    kernel.run("import os\ntry:\n    os.listdir('../../../source')\nexcept OSError:\n    pass")
+    reply = kernel.warden({})
+    assert reply["status"] == "ok"
+    kinds = {(e["kind"], e["detail"].split(":")[0]) for e in reply["events"]}
+    assert ("outside-folder", "os.listdir") in kinds, reply
+
+
+def test_warden_undoes_hooks_and_patches(kernel):
+    kernel.warden({"protect": ["numpy"]})
+    kernel.run(
+        """
+        import numpy as np
+        np.isclose = lambda *a, **k: True
+        get_ipython().input_transformers_post.append(lambda lines: lines)
+        get_ipython().set_custom_exc((AssertionError,), lambda *a, **k: None)
+        """
+    )
+    reply = kernel.warden({"reset": True})
+    details = " | ".join(f["detail"] for f in reply["findings"])
+    assert "numpy.isclose was replaced" in details
+    assert "input_transformers_post" in details
+    assert "custom_exceptions" in details
+    out, _ = kernel.run("print(np.isclose(1, 2), len(get_ipython().input_transformers_post))")
+    assert out.split() == ["False", "0"]
+
+
+# --- fail closed -------------------------------------------------------------------------------
+def _connection_file(tmp_path: Path, transport: str = "ipc") -> Path:
+    conn = tmp_path / "conn"
+    conn.mkdir(mode=0o700)
+    info = {"transport": transport, "ip": str(conn / "kernel-ipc"), "key": "x"}
+    (conn / "kernel.json").write_text(json.dumps(info))
+    return conn / "kernel.json"
+
+
+def _wrapper(tmp_path: Path, env: dict[str, str], transport: str = "ipc"):
+    conn = _connection_file(tmp_path, transport)
+    return subprocess.run(
+        [sys.executable, "-m", "course.grading.sandbox", "-f", str(conn)],
+        cwd=tmp_path,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_wrapper_refuses_without_bwrap_on_path(tmp_path):
+    env = {"PATH": str(tmp_path / "empty"), sandbox.ENV_BWRAP: ""}
+    proc = _wrapper(tmp_path, env)
+    assert proc.returncode != 0
+    assert "SANDBOX NOT STARTED" in proc.stderr and "bubblewrap" in proc.stderr
+
+
+def test_wrapper_refuses_a_missing_configured_bwrap(tmp_path):
+    proc = _wrapper(tmp_path, {sandbox.ENV_BWRAP: "/nonexistent/bwrap"})
+    assert proc.returncode != 0
+    assert "SANDBOX NOT STARTED" in proc.stderr and "/nonexistent/bwrap" in proc.stderr
+
+
+def test_wrapper_refuses_a_tcp_connection(tmp_path):
+    _require_bwrap()
+    proc = _wrapper(tmp_path, {}, transport="tcp")
+    assert proc.returncode != 0
+    assert "ipc" in proc.stderr
+
+
+def test_course_config_selects_the_sandbox():
+    config = PyFileConfigLoader(REPO_CONFIG.name, path=str(REPO_CONFIG.parent)).load_config()
+    assert config.Execute.kernel_name == sandbox.KERNEL_NAME
+    assert config.KernelManager.transport == "ipc"
+    assert "course.grading.execute.GuardedExecute" in config.Autograde.autograde_preprocessors
+    assert str(sandbox.KERNELSPEC_PATH) in os.environ["JUPYTER_PATH"].split(os.pathsep)
+
+
+@pytest.fixture(scope="module")
+def small_course(tmp_path_factory):
+    """A course with 01 generated and one perfect submission handed in (autograded per test)."""
+    root = make_course(tmp_path_factory.mktemp("small"), [REPO_ROOT / "source" / AID])
+    run_nbgrader(["generate_assignment", AID, "--force"], root)
+    release = read_notebook(root / "release" / AID / f"{AID}.ipynb")
+    source = read_notebook(root / "source" / AID / f"{AID}.ipynb")
+    write_notebook(
+        fill_solutions(release, source), root / "submitted" / "ann" / AID / f"{AID}.ipynb"
+    )
+    return root
+
+
+def test_autograde_fails_closed_when_bwrap_is_missing(small_course):
+    proc = run_nbgrader(
+        ["autograde", AID, "--force"],
+        small_course,
+        env={sandbox.ENV_BWRAP: "/nonexistent/bwrap"},
+        check=False,
+    )
+    log = proc.stdout + proc.stderr
+    assert "SANDBOX NOT STARTED" in log and "/nonexistent/bwrap" in log
+    assert proc.returncode != 0
+    scores = total_scores(db_url(small_course), AID)
+    assert scores.get("ann", (0.0, 7.0))[0] == 0.0, "a submission was graded without the sandbox"
+
+
+def test_opt_out_runs_unsandboxed_and_warns(small_course):
+    proc = run_nbgrader(
+        ["autograde", AID, "--force"], small_course, env={sandbox.ENV_UNSANDBOXED: "1"}
+    )
+    assert "WITHOUT the sandbox" in proc.stderr
+    assert total_scores(db_url(small_course), AID)["ann"] == (7.0, 7.0)
