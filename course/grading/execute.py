@@ -3,7 +3,7 @@
 ``GuardedExecute`` replaces nbgrader's ``Execute`` in ``Autograde.autograde_preprocessors``
 (see ``nbgrader_config.py``). It runs the notebook exactly as nbgrader does, and around every
 code cell it exchanges one ``mle_warden_request`` with the warden that
-:mod:`course.grading.warden` installed in the kernel before any cell ran:
+:mod:`course._warden` installed in the kernel before any cell ran:
 
 * before the first cell: the modules the locked cells import are captured (numpy, scipy,
   ``course.checks``...), while nothing of the submission has run yet;
@@ -43,7 +43,7 @@ from traitlets import Bool, Float, List, Unicode
 
 __all__ = ["GuardedExecute", "WardenError", "bound_names", "imported_modules", "read_names"]
 
-MSG_REQUEST = "mle_warden_request"  # the same names as course.grading.warden (kernel side)
+MSG_REQUEST = "mle_warden_request"  # the same names as course._warden (kernel side)
 MSG_REPLY = "mle_warden_reply"
 KEY = "mle_integrity"
 
@@ -169,7 +169,7 @@ class GuardedExecute(Execute):
     require_warden = Bool(
         True,
         help="Stop grading a submission whose kernel has no warden (fail closed). Only turn "
-        "this off for a kernel that cannot load course.grading.warden.",
+        "this off for a kernel that cannot load course._warden.",
     ).tag(config=True)
     protected_modules = List(
         Unicode(),
@@ -217,7 +217,7 @@ class GuardedExecute(Execute):
         if reply is None:
             if not self._mle_started and self.require_warden:
                 raise WardenError(
-                    "the autograde kernel's warden (course.grading.warden) did not answer "
+                    "the autograde kernel's warden (course._warden) did not answer "
                     "before the first cell; this submission is not graded. Is the kernel "
                     "the mle-sandbox one (nbgrader_config.py)?"
                 )

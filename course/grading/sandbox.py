@@ -66,7 +66,7 @@ KERNEL_NAME = "mle-sandbox"
 KERNELSPEC_PATH = Path(__file__).resolve().parent / "kernelspec"
 ENV_UNSANDBOXED = "MLE_COURSE_UNSANDBOXED"
 ENV_BWRAP = "MLE_COURSE_BWRAP"
-WARDEN_EXTENSION = "course.grading.warden"
+WARDEN_EXTENSION = "course._warden"
 
 # A submission folder holds one notebook and maybe a data file; refuse to copy a course root.
 MAX_COPY_FILES = 2000

@@ -1,7 +1,10 @@
 """The kernel side of graded execution: undo in-kernel tampering before each locked cell.
 
+It lives outside ``course.grading`` on purpose: importing that package loads nbgrader, which
+costs seconds at every kernel start and has no business in a student's kernel.
+
 Loaded into the autograde kernel as an IPython extension (``--IPKernelApp.extensions=
-course.grading.warden``, added by :mod:`course.grading.sandbox` and, for the unsandboxed
+course._warden``, added by :mod:`course.grading.sandbox` and, for the unsandboxed
 opt-out, by ``nbgrader_config.py``), so it runs before any cell of the submission. It
 
 * captures the environment a test cell relies on: IPython's transformer lists, AST
