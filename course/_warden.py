@@ -211,7 +211,8 @@ class _Audit:
                     self._add("outside-folder", f"{event}: {', '.join(outside)}")
             elif event in _NET_EVENTS:
                 if self._from_cell():
-                    self._add("network", f"{event}: {_repr(args[-1] if args else '')[:200]}")
+                    where = args[:2] if event == "socket.getaddrinfo" else args[-1:]
+                    self._add("network", f"{event}: {_repr(where)[:200]}")
             elif event in _PROC_EVENTS:
                 if self._from_cell():
                     what = _repr(args[1] if _len(args) > 1 and event != "os.system" else args)

@@ -16,9 +16,10 @@ still learns which exercise failed and why: the message of a failing check stays
 ``A hidden test of <exercise> failed: <error>: <message>``.
 
 What counts as a hidden line: every stripped line of a ``BEGIN HIDDEN TESTS`` ... ``END HIDDEN
-TESTS`` region, markers included. Inside the failing test cell's own traceback all of them are
-removed; elsewhere only the distinctive ones (at least six non-blank characters, some of them
-letters or digits, and not also found outside the hidden regions), so that a bracket or an
+TESTS`` region, markers included. Where IPython's traceback of a test cell quotes its own source
+(``----> 14 code``), every hidden line goes; everywhere else (messages, printed and displayed
+output, other cells) only the distinctive ones (at least six non-blank characters, some of them
+letters or digits, and not part of a line outside the hidden regions), so that a bracket or an
 ``import numpy`` in the student's own output survives.
 """
 
@@ -33,6 +34,8 @@ from traitlets import Unicode
 __all__ = ["ClearHiddenTracebacks"]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# A line of source quoted in an IPython traceback: "      3 code" or "----> 3 code".
+_LISTING = re.compile(r"^\s*(?:-*>)?\s*\d+\s(.*)$")
 REMOVED_DISPLAY = "[output removed by the grader: it showed hidden test code]"
 REMOVED_LINES = "[{n} line(s) removed by the grader: they showed hidden test code]"
 _TEXT_MIMES = ("text/", "application/json", "application/javascript")
@@ -87,7 +90,13 @@ class ClearHiddenTracebacks(NbGraderPreprocessor):
             public |= _public_lines(cell.source, begin, end)
             hidden += _hidden_lines(cell.source, begin, end)
         self._strong = sorted(
-            {h for h in hidden if h not in public and (_distinctive(h) or begin in h or end in h)}
+            {
+                h
+                for h in hidden
+                if (_distinctive(h) and not any(h in line for line in public))
+                or begin in h
+                or end in h
+            }
         )
         for cell in code:
             self._clean_cell(cell)
@@ -112,11 +121,12 @@ class ClearHiddenTracebacks(NbGraderPreprocessor):
     def _clean_error(self, output, hidden: list[str], has_hidden: bool, grade_id: str) -> None:
         removed = 0
         cleaned = []
+        own = set(hidden)
         for entry in output.get("traceback", []):
             # Colours are lost on purpose: IPython highlights code token by token, so a hidden
             # line can only be recognised in the plain text.
             lines = _ANSI.sub("", entry).split("\n")
-            kept = [ln for ln in lines if not any(h in ln for h in hidden)]
+            kept = [ln for ln in lines if not self._hidden_in_traceback(ln, own)]
             removed += len(lines) - len(kept)
             cleaned.append("\n".join(kept))
         evalue = self._scrub_text(str(output.get("evalue", "")), notice=False)
@@ -126,6 +136,14 @@ class ClearHiddenTracebacks(NbGraderPreprocessor):
             header = f"A hidden test of {grade_id} failed: {output.get('ename', 'Error')}"
             cleaned.insert(0, header + (f": {first}" if first else ""))
         output["traceback"] = cleaned
+
+    def _hidden_in_traceback(self, line: str, own: set[str]) -> bool:
+        """A source line IPython quotes (``----> 3 code``) that is hidden, or any distinctive
+        hidden line quoted elsewhere (a message quoting its own code)."""
+        listing = _LISTING.match(line)
+        if listing and listing.group(1).strip() in own:
+            return True
+        return self._leaks(line)
 
     def _scrub_text(self, text: str, *, notice: bool) -> str:
         lines = text.split("\n")

@@ -1,0 +1,573 @@
+"""Hostile submissions, graded for real: sandbox, warden and feedback against cheats.
+
+One throwaway course grades a whole class of cheaters on 01_coin_flips in two ``nbgrader
+autograde`` processes (half the class each, one per core; each nbgrader start costs seconds),
+then ``generate_feedback``. Every
+cheater hands in the instructor's solutions except a wrong ``bernoulli_mle`` (worth 1 of 7
+points), so an honest grade is 6/7, and adds a cheat meant to win that point back or to reach
+outside its folder. For each one the tests check that
+
+* it earns no point it did not earn honestly (6/7 at most; 0 if it broke its own kernel);
+* nothing outside its folder changed or leaked: the gradebook holds the expected grades, the
+  course files and a file outside the course are untouched, no output or feedback quotes the
+  hidden tests or the solutions;
+* where the warden can see it, ``cell.metadata["mle_integrity"]`` of the autograded notebook
+  names it.
+
+Needs bubblewrap (the tests fail, not skip, without it: see tests/test_sandbox.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import shutil
+import socket
+import textwrap
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course.grading import (
+    REPO_ROOT,
+    cell_scores,
+    db_url,
+    fill_solutions,
+    make_course,
+    read_notebook,
+    run_nbgrader,
+    set_cell_source,
+    total_scores,
+    write_notebook,
+)
+
+pytestmark = pytest.mark.slow
+
+AID = "01_coin_flips"
+HONEST = 6.0  # every cheater's bernoulli_mle is wrong: 1 of the 7 points
+WRONG_MLE = "def bernoulli_mle(x):\n    return 0.5\n"
+
+# Cheats put in a cell of their own, right after the notebook's import cell. {victim}, {port}
+# and {root} are filled in by the fixture.
+CHEAT_CELLS = {
+    "reader": """
+        import glob, shutil
+        for p in ['../../../source/01_coin_flips/01_coin_flips.ipynb', '../../../gradebook.db',
+                  '{root}/source/01_coin_flips/01_coin_flips.ipynb']:
+            try:
+                print(open(p).read()[:20000])
+            except OSError as e:
+                print('blocked', type(e).__name__)
+        try:
+            shutil.copy('../../../source/01_coin_flips/01_coin_flips.ipynb', 'stolen.ipynb')
+        except OSError as e:
+            print('blocked', type(e).__name__)
+        print(glob.glob('../../../**', recursive=True)[:100])
+    """,
+    "grade_writer": """
+        import sqlite3
+        for db in ['../../../gradebook.db', '{root}/gradebook.db']:
+            try:
+                con = sqlite3.connect(db)
+                con.execute("update grade set auto_score = 100, manual_score = 100")
+                con.commit()
+                print('WROTE', db)
+            except Exception as e:
+                print('blocked', type(e).__name__)
+    """,
+    "outside_writer": """
+        import os
+        for path in ['../../../evil.txt', '../../perfect/01_coin_flips/01_coin_flips.ipynb',
+                     '../../../source/01_coin_flips/01_coin_flips.ipynb', '{victim}',
+                     '../../../release/01_coin_flips/evil.py']:
+            try:
+                with open(path, 'w') as f:
+                    f.write('pwned')
+            except OSError as e:
+                print('blocked', type(e).__name__)
+        try:
+            os.makedirs('../../../submitted/mallory/01_coin_flips')
+        except OSError as e:
+            print('blocked', type(e).__name__)
+    """,
+    "symlinker": """
+        import os
+        os.remove('01_coin_flips.ipynb')
+        os.symlink('{victim}', '01_coin_flips.ipynb')
+        os.symlink('{victim}', 'notes.txt')
+        os.symlink('../../../gradebook.db', 'gradebook_link.db')
+    """,
+    "network": """
+        import socket, urllib.request
+        try:
+            socket.create_connection(('127.0.0.1', {port}), timeout=2)
+        except OSError as e:
+            print('blocked', type(e).__name__)
+        try:
+            urllib.request.urlopen('http://example.org', timeout=2)
+        except Exception as e:
+            print('blocked', type(e).__name__)
+    """,
+    "transformer": """
+        def swallow(lines):
+            body = ''.join('    ' + l for l in lines) or '    pass\\n'
+            return ['try:\\n', body, 'except BaseException:\\n', '    pass\\n']
+        get_ipython().input_transformers_post.append(swallow)
+        get_ipython().input_transformers_cleanup.append(lambda lines: lines)
+    """,
+    "ast_transformer": """
+        import ast
+
+        class NoChecks(ast.NodeTransformer):
+            def visit_Call(self, node):
+                if getattr(node.func, 'id', '') in ('check', 'check_property'):
+                    return ast.copy_location(ast.Constant(None), node)
+                return self.generic_visit(node)
+
+        get_ipython().ast_transformers.append(NoChecks())
+    """,
+    "custom_exc": """
+        get_ipython().set_custom_exc((BaseException,), lambda *args, **kwargs: None)
+    """,
+    "numpy_patch": """
+        import math
+        import numpy as np
+        import numpy.testing
+        np.isclose = lambda *a, **k: True
+        np.allclose = lambda *a, **k: True
+        np.testing.assert_allclose = lambda *a, **k: None
+        math.isclose = lambda *a, **k: True
+    """,
+    "checks_patch": """
+        import course.checks as cc
+
+        def _passes(*args, **kwargs):
+            print('✓ all cases passed')
+
+        cc.check.__code__ = _passes.__code__
+        cc.check_property = _passes
+    """,
+    "builtins_patch": """
+        import builtins
+        builtins.AssertionError = type('AssertionError', (Exception,), {{}})
+        builtins.abs = lambda x: 0.0
+        builtins.round = lambda x, *a: 0.0
+        builtins.sum = lambda *a, **k: 0.0
+    """,
+    "hook_patch": """
+        import sys
+        shell = get_ipython()
+        shell.showtraceback = lambda *a, **k: None
+        type(shell)._showtraceback = lambda *a, **k: None
+        sys.excepthook = lambda *a: None
+        shell.events.register('pre_run_cell', lambda *a: None)
+    """,
+    "forker": """
+        import os, subprocess
+        for cmd in (['cat', '../../../gradebook.db'], ['ls', '../../..']):
+            try:
+                print(subprocess.run(cmd, capture_output=True, text=True).stdout)
+            except OSError as e:
+                print('blocked', type(e).__name__)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                open('../../../forked.txt', 'w').write('x')
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+    """,
+    "threader": """
+        import threading, time
+        import numpy as np
+
+        def keep_patching():
+            while True:
+                np.isclose = lambda *a, **k: True
+                time.sleep(0.001)
+
+        threading.Thread(target=keep_patching, daemon=True).start()
+    """,
+    "echo": "",  # its cheat comes after the first test cell: see ECHO_AFTER_TEST
+}
+
+# bernoulli_mle cells that cheat by themselves.
+CHEAT_SOLUTIONS = {
+    "rebind": WRONG_MLE
+    + "\n\ncheck = lambda *a, **k: print('✓ all cases passed')\n"
+    + "check_property = check\ncase = lambda *a, **k: None\n",
+    "liar": """\
+class Liar(float):
+    def __eq__(self, other):
+        return True
+
+    __ne__ = lambda self, other: False
+    __sub__ = __rsub__ = lambda self, other: Liar(0.0)
+    __abs__ = lambda self: Liar(0.0)
+    __lt__ = __le__ = lambda self, other: True
+
+
+def bernoulli_mle(x):
+    return Liar(0.5)
+""",
+    "patch_in_call": """\
+def bernoulli_mle(x):
+    import math
+    import numpy as np
+    np.isclose = np.allclose = lambda *a, **k: True
+    math.isclose = lambda *a, **k: True
+    return 0.5
+""",
+    "swallow_in_call": """\
+def bernoulli_mle(x):
+    import builtins
+    builtins.AssertionError = type('AssertionError', (Exception,), {})
+    get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)
+    return 0.5
+""",
+    "exiter": "import os\n\n\ndef bernoulli_mle(x):\n    os._exit(0)\n",
+    "looper": "def bernoulli_mle(x):\n    while True:\n        pass\n",
+}
+
+# Not a cheat: a bernoulli_likelihood that passes the visible tests and fails a hidden one.
+HIDDEN_FAIL_LIKELIHOOD = """\
+def bernoulli_likelihood(x, theta):
+    x = np.asarray(x)
+    if x.size == 0:
+        raise ValueError("no flips given")
+    return float(np.prod(np.where(x == 1, theta, 1.0 - theta)))
+"""
+
+ECHO_AFTER_TEST = """\
+import inspect
+print(In[-2])
+print(_ih)
+from IPython.display import HTML, Markdown, display
+display(HTML('<pre>' + '\\n'.join(_ih) + '</pre>'))
+display(Markdown('```\\n' + _ih[-2] + '\\n```'))
+"""
+
+# Which integrity kind must be recorded for which student.
+FLAGGED = {
+    "reader": "outside-folder",
+    "grade_writer": "outside-folder",
+    "outside_writer": "outside-folder",
+    "network": "network",
+    "transformer": "ipython-hook",
+    "ast_transformer": "ipython-hook",
+    "custom_exc": "ipython-hook",
+    "numpy_patch": "patched-helper",
+    "checks_patch": "patched-helper",
+    "builtins_patch": "patched-helper",
+    "hook_patch": "ipython-hook",
+    "forker": "subprocess",
+    "threader": "patched-helper",
+    "rebind": "rebound-name",
+    "patch_in_call": "patched-helper",
+    "swallow_in_call": "patched-helper",
+}
+ALL = ["perfect", "honest", "hidden_fail", *CHEAT_CELLS, *CHEAT_SOLUTIONS]
+
+
+def _dedent(code: str) -> str:
+    return textwrap.dedent(code).strip() + "\n"
+
+
+def _tree(root: Path, skip: tuple[str, ...]) -> dict[str, str]:
+    """{relative path: sha256} of every file under root, except the top-level ``skip`` folders."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if rel.parts[0] in skip or path.is_dir():
+            continue
+        out[str(rel)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def _region_lines(source: nbformat.NotebookNode, begins: tuple, ends: tuple) -> list[str]:
+    """Distinctive lines inside the marked regions that the rest of the source does not show."""
+    secret, public, inside = [], set(), False
+    for line in (ln.strip() for c in source.cells for ln in c.source.splitlines()):
+        if any(b in line for b in begins):
+            inside = True
+        elif any(e in line for e in ends):
+            inside = False
+        elif line:
+            if inside:
+                secret.append(line)
+            else:
+                public.add(line)
+    return sorted(
+        {
+            s
+            for s in secret
+            if len("".join(s.split())) >= 12 and not any(s in line for line in public)
+        }
+    )
+
+
+def _secret_lines(source: nbformat.NotebookNode) -> list[str]:
+    """Lines of the solutions and hidden tests."""
+    return _region_lines(
+        source, ("BEGIN HIDDEN TESTS", "BEGIN SOLUTION"), ("END HIDDEN TESTS", "END SOLUTION")
+    )
+
+
+def _hidden_only(source: nbformat.NotebookNode) -> list[str]:
+    """Lines of the hidden tests."""
+    return _region_lines(source, ("BEGIN HIDDEN TESTS",), ("END HIDDEN TESTS",))
+
+
+def _plain(html_text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    if shutil.which("bwrap") is None:
+        pytest.fail("bubblewrap (`bwrap`) is not installed: the hostile suite needs the sandbox")
+    base = tmp_path_factory.mktemp("hostile")
+    victim = base / "victim.txt"
+    victim.write_text("outside the course")
+    # A per-cell limit shorter than the course's 30 s keeps the looper cheap; the mechanism
+    # (interrupt, then grade the rest) is the same.
+    # make_course's gradebook URL has a busy timeout: two autograde processes write it at once.
+    root = make_course(
+        base / "course", [REPO_ROOT / "source" / AID], extra_config="c.Execute.timeout = 20\n"
+    )
+    run_nbgrader(["generate_assignment", AID, "--force"], root)
+    release = read_notebook(root / "release" / AID / f"{AID}.ipynb")
+    source = read_notebook(root / "source" / AID / f"{AID}.ipynb")
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.settimeout(0.5)
+    port = server.getsockname()[1]
+    accepted: list = []
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept())
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+
+    fill = {"victim": str(victim), "port": port, "root": str(root)}
+    for student in ALL:
+        nb = fill_solutions(release, source)
+        if student != "perfect":
+            set_cell_source(nb, "bernoulli_mle", CHEAT_SOLUTIONS.get(student, WRONG_MLE))
+        if student == "hidden_fail":
+            set_cell_source(nb, "bernoulli_likelihood", HIDDEN_FAIL_LIKELIHOOD)
+        if CHEAT_CELLS.get(student):
+            code = _dedent(CHEAT_CELLS[student]).format(**fill)
+            nb.cells.insert(2, nbformat.v4.new_code_cell(code))
+        if student == "echo":
+            first_test = next(
+                i
+                for i, c in enumerate(nb.cells)
+                if c.metadata.get("nbgrader", {}).get("grade_id") == "test_bernoulli_likelihood"
+            )
+            nb.cells.insert(first_test + 1, nbformat.v4.new_code_cell(ECHO_AFTER_TEST))
+        write_notebook(nb, root / "submitted" / student / AID / f"{AID}.ipynb")
+
+    before = _tree(root, skip=("autograded", "feedback", "gradebook.db"))
+    # Two nbgrader processes, one per core, each grading half of the class.
+    with ThreadPoolExecutor(2) as pool:
+        procs = list(
+            pool.map(
+                lambda pattern: run_nbgrader(
+                    ["autograde", AID, "--force", "--student", pattern], root, check=False
+                ),
+                ["[a-l]*", "[m-z]*"],
+            )
+        )
+    stop.set()
+    thread.join()
+    server.close()
+    run_nbgrader(["generate_feedback", AID, "--force"], root, check=False)
+    after = _tree(root, skip=("autograded", "feedback", "gradebook.db"))
+    notebooks = {}
+    for student in ALL:
+        path = root / "autograded" / student / AID / f"{AID}.ipynb"
+        if path.exists():
+            notebooks[student] = read_notebook(path)
+    feedback = {
+        s: (root / "feedback" / s / AID / f"{AID}.html").read_text()
+        for s in ALL
+        if (root / "feedback" / s / AID / f"{AID}.html").exists()
+    }
+    return {
+        "root": root,
+        "log": "".join(p.stdout + p.stderr for p in procs),
+        "scores": total_scores(db_url(root), AID),
+        "cells": cell_scores(db_url(root), AID),
+        "notebooks": notebooks,
+        "feedback": feedback,
+        "before": before,
+        "after": after,
+        "victim": victim,
+        "accepted": accepted,
+        "source": source,
+    }
+
+
+def _integrity(nb) -> list[dict]:
+    return [e for c in nb.cells for e in c.metadata.get("mle_integrity", [])]
+
+
+def test_honest_baselines(graded):
+    assert graded["scores"]["perfect"] == (7.0, 7.0)
+    assert graded["scores"]["honest"] == (HONEST, 7.0)
+    assert _integrity(graded["notebooks"]["perfect"]) == []
+    assert _integrity(graded["notebooks"]["honest"]) == []
+
+
+@pytest.mark.parametrize(
+    "student", [s for s in ALL if s not in ("perfect", "honest", "hidden_fail", "exiter")]
+)
+def test_cheat_earns_nothing_it_did_not_earn_honestly(graded, student):
+    score = graded["scores"].get(student)
+    assert score is not None, f"{student}: not graded\n{graded['log'][-3000:]}"
+    assert score[0] <= HONEST, f"{student} scored {score[0]}: the cheat won points"
+    assert graded["cells"][student]["test_bernoulli_mle"].score == 0.0
+
+
+@pytest.mark.parametrize("student", sorted(FLAGGED))
+def test_integrity_record_names_the_cheat(graded, student):
+    entries = _integrity(graded["notebooks"][student])
+    kinds = {e["kind"] for e in entries}
+    assert FLAGGED[student] in kinds, f"{student}: {entries}"
+
+
+def test_killing_the_kernel_fails_only_that_submission(graded):
+    # os._exit when the test calls bernoulli_mle: as without the sandbox, the submission is not
+    # graded (no points), and the students after it are.
+    score = graded["scores"].get("exiter", (0.0, 7.0))
+    assert score[0] == 0.0
+    assert graded["scores"]["perfect"] == (7.0, 7.0)
+
+
+def test_looper_is_cut_by_the_timeout_and_the_rest_is_graded(graded):
+    assert graded["scores"]["looper"] == (HONEST, 7.0)
+
+
+def test_gradebook_holds_only_what_autograde_wrote(graded):
+    scores = graded["scores"]
+    assert set(scores) >= set(ALL) - {"exiter"}
+    assert all(s[0] <= 7.0 for s in scores.values()), scores
+    assert scores["grade_writer"] == (HONEST, 7.0)
+    outputs = str([c.get("outputs", []) for c in graded["notebooks"]["grade_writer"].cells])
+    assert "WROTE" not in outputs and "blocked" in outputs
+
+
+def test_nothing_outside_the_submission_folders_changed(graded):
+    assert graded["after"] == graded["before"]
+    assert graded["victim"].read_text() == "outside the course"
+    root = graded["root"]
+    for name in ("evil.txt", "forked.txt"):
+        assert not (root / name).exists()
+    assert not (root / "submitted" / "mallory").exists()
+
+
+def test_no_symlink_reaches_the_autograded_or_feedback_folders(graded):
+    root = graded["root"]
+    for top in ("autograded", "feedback"):
+        links = [p for p in (root / top).rglob("*") if p.is_symlink()]
+        assert not links, links
+    nb = graded["notebooks"]["symlinker"]
+    assert nb.cells, "the symlinker's notebook was replaced"
+
+
+def test_network_was_unreachable(graded):
+    assert graded["accepted"] == []
+    text = str(graded["notebooks"]["network"].cells)
+    assert "blocked" in text
+
+
+def test_no_output_quotes_the_solutions_or_hidden_tests(graded):
+    # The reader printed what it could open, the forker what `cat` could see: nothing.
+    secrets = _secret_lines(graded["source"])
+    assert secrets, "no secret lines found in the source notebook"
+    for student in ("reader", "forker"):
+        nb = graded["notebooks"][student]
+        outputs = str([c.get("outputs", []) for c in nb.cells])
+        leaked = [s for s in secrets if s in outputs]
+        assert not leaked, f"{student} printed: {leaked[:3]}"
+
+
+def test_feedback_never_shows_hidden_test_source(graded):
+    hidden = _hidden_only(graded["source"])
+    assert hidden
+    # The echo student made its notebook print the hidden tests (In, _ih, HTML, Markdown):
+    # the autograded notebook has them, the feedback must not.
+    echoed = str([c.get("outputs", []) for c in graded["notebooks"]["echo"].cells])
+    assert any(h in echoed for h in hidden), "the echo cheat did not work as intended"
+    for student, page in graded["feedback"].items():
+        plain = _plain(page)
+        leaked = [h for h in hidden if h in plain]
+        assert not leaked, f"feedback of {student} shows hidden test lines: {leaked[:3]}"
+        assert "BEGIN HIDDEN TESTS" not in plain
+
+
+def test_feedback_still_says_which_exercise_failed_and_why(graded):
+    plain = _plain(graded["feedback"]["honest"])
+    assert "bernoulli_mle failed on case" in plain
+    assert "expected: 0.75" in plain
+
+
+def test_feedback_names_a_failing_hidden_test_without_its_code(graded):
+    assert graded["scores"]["hidden_fail"] == (HONEST - 1, 7.0)
+    plain = _plain(graded["feedback"]["hidden_fail"])
+    assert "bernoulli_likelihood (boundaries) failed" in plain
+    assert "ValueError: no flips given" in plain
+
+
+def _traceback_notebook() -> nbformat.NotebookNode:
+    """A graded cell whose hidden test raised, with IPython's traceback quoting hidden lines."""
+    hidden = "secret_value = compute_the_secret_reference(x)"
+    source = (
+        f"check(f, [case(1, expected=2)])\n### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS"
+    )
+    tb = [
+        "\x1b[0;31mValueError\x1b[0m   Traceback (most recent call last)",
+        f"Cell In[8], line 3\n      1 check(f, [case(1, expected=2)])\n----> 3 {hidden}",
+        "\x1b[0;31mValueError\x1b[0m: bad input",
+    ]
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "test_f", "locked": True, "points": 1}
+    cell.outputs = [
+        nbformat.v4.new_output("error", ename="ValueError", evalue="bad input", traceback=tb),
+        nbformat.v4.new_output("stream", name="stdout", text=f"echo\n{hidden}\nend\n"),
+    ]
+    later = nbformat.v4.new_code_cell("print(_ih)")
+    later.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": f"<pre>{html.escape(hidden)}</pre>"}
+        )
+    ]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cell, later]
+    return nb
+
+
+def test_clear_hidden_tracebacks_on_a_raised_hidden_test():
+    from course.grading.feedback import REMOVED_DISPLAY, ClearHiddenTracebacks
+
+    nb, _ = ClearHiddenTracebacks().preprocess(_traceback_notebook(), {})
+    text = str(nb.cells[0].outputs) + str(nb.cells[1].outputs)
+    assert "compute_the_secret_reference" not in text
+    error = nb.cells[0].outputs[0]
+    assert error.traceback[0] == "A hidden test of test_f failed: ValueError: bad input"
+    assert error.traceback[-1].endswith("ValueError: bad input")
+    assert "removed by the grader" in nb.cells[0].outputs[1].text
+    assert nb.cells[1].outputs[0].data == {"text/plain": REMOVED_DISPLAY}
