@@ -362,7 +362,9 @@ def integrity_report(root: str | os.PathLike[str], assignment: str) -> list[Find
         )
     findings: list[Finding] = []
     submitted = root / "submitted"
-    students = sorted(p.name for p in submitted.iterdir()) if submitted.is_dir() else []
+    students = sorted(
+        p.name for p in (submitted.iterdir() if submitted.is_dir() else []) if p.is_dir()
+    )
     for student in students:
         folder = submitted / student / assignment
         for path in sorted(folder.glob("*.ipynb")):
