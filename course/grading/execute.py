@@ -185,11 +185,25 @@ class GuardedExecute(Execute):
         self._mle_protect = list(dict.fromkeys(self._mle_protect))
         self._mle_started = False
         self._mle_failed: dict[int, str] = {}
-        self._mle_errors_before = 0
+        self._mle_silent = False  # the warden stopped answering: no more waiting for it
+        self._mle_silence_recorded = False
         return super().preprocess(nb, resources, km)
 
     async def _mle_sync(self, content: dict) -> dict | None:
-        """Send one request to the warden; its reply content, or None if none came in time."""
+        """Send one request to the warden; its reply content, or None if none came in time.
+
+        After one unanswered request the warden is taken as gone (removed by the submission, or
+        the kernel is stuck) and no further request is sent: each would cost the full
+        ``warden_timeout``, and every graded cell from then on fails anyway.
+        """
+        if self._mle_silent:
+            return None
+        reply = await self._mle_request(content)
+        if reply is None:
+            self._mle_silent = True
+        return reply
+
+    async def _mle_request(self, content: dict) -> dict | None:
         msg = self.kc.session.msg(MSG_REQUEST, content)
         self.kc.shell_channel.send(msg)
         deadline = time.monotonic() + self.warden_timeout
@@ -203,6 +217,13 @@ class GuardedExecute(Execute):
                     return None
                 return reply["content"]
         return None
+
+    def _mle_missing(self, cell, when: str) -> None:
+        """Record the warden's silence on the cell where it began and on every graded cell."""
+        if _is_graded(cell) or not self._mle_silence_recorded:
+            detail = f"the warden did not answer {when} this cell"
+            _record(cell, [{"kind": "warden", "detail": detail}])
+            self._mle_silence_recorded = True
 
     async def on_cell_execute(self, cell, cell_index, **kwargs):
         request: dict = {}
@@ -223,7 +244,7 @@ class GuardedExecute(Execute):
                 )
             if _is_graded(cell):
                 self._mle_failed[cell_index] = "before"
-            _record(cell, [{"kind": "warden", "detail": "no answer before this cell"}])
+            self._mle_missing(cell, "before")
         else:
             _record(cell, reply["findings"])
             _record(cell, reply["events"])
@@ -259,9 +280,9 @@ class GuardedExecute(Execute):
             request["remember"] = bound_names(cell.source)
         reply = await self._mle_sync(request)
         if reply is None:
-            _record(cell, [{"kind": "warden", "detail": "no answer after this cell"}])
             if graded:
                 self._mle_failed.setdefault(cell_index, "after")
+            self._mle_missing(cell, "after")
         else:
             _record(cell, reply["events"])
             _record(cell, reply["findings"])
