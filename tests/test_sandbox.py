@@ -258,6 +258,32 @@ def _wrapper(tmp_path: Path, env: dict[str, str], transport: str = "ipc"):
     )
 
 
+def test_private_tmp_is_mounted_before_what_may_lie_under_it(monkeypatch):
+    # A course cloned under /tmp has its virtualenv and packages there: a mount on /tmp after
+    # their read-only binds would hide them, and the kernel would die at start.
+    monkeypatch.setattr(sys, "prefix", "/tmp/clone/.venv")
+    monkeypatch.setattr(
+        sandbox, "_package_dirs", lambda: [Path("/tmp/clone/course"), Path("/tmp/clone/mlelib")]
+    )
+    cmd = sandbox.bwrap_command(
+        "bwrap",
+        workdir="/tmp/clone/autograded/alice/a1",
+        scratch_work="/var/scratch/work",
+        scratch_tmp="/var/scratch/tmp",
+        conn_dir="/tmp/mle-grading-x/conn",
+        kernel_argv=["python"],
+    )
+    mounts = [
+        (i, cmd[i + 2])
+        for i, arg in enumerate(cmd[: cmd.index("--")])
+        if arg in ("--bind", "--ro-bind", "--ro-bind-try")
+    ]
+    tmp_at = next(i for i, dest in mounts if dest == "/tmp")
+    under_tmp = {dest: i for i, dest in mounts if dest.startswith("/tmp/")}
+    assert set(under_tmp) >= {"/tmp/clone/.venv", "/tmp/clone/course", "/tmp/clone/mlelib"}
+    assert all(i > tmp_at for i in under_tmp.values()), cmd
+
+
 def test_wrapper_refuses_without_bwrap_on_path(tmp_path):
     env = {"PATH": str(tmp_path / "empty"), sandbox.ENV_BWRAP: ""}
     proc = _wrapper(tmp_path, env)
