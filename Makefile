@@ -47,4 +47,4 @@ demo: venv
 	$(BIN)/python -m course.demo
 
 clean:
-	rm -rf $(VENV) gradebook.db submitted autograded feedback demo build .pytest_cache .hypothesis
+	rm -rf $(VENV) gradebook.db submitted autograded feedback reports demo build .pytest_cache .hypothesis
