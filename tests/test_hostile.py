@@ -44,6 +44,7 @@ from course.grading import (
     total_scores,
     write_notebook,
 )
+from course.grading.integrity import integrity_report
 
 pytestmark = pytest.mark.slow
 
@@ -452,6 +453,22 @@ def test_integrity_record_names_the_cheat(graded, student):
     entries = _integrity(graded["notebooks"][student])
     kinds = {e["kind"] for e in entries}
     assert FLAGGED[student] in kinds, f"{student}: {entries}"
+
+
+def test_integrity_report_lists_every_cheat_and_no_honest_student(graded):
+    # The instructor's report (reports/<assignment>/integrity.*), built from the submitted,
+    # release and autograded notebooks: every cheater is listed with what was recorded in
+    # the kernel, and the honest students are not.
+    findings = integrity_report(graded["root"], AID)
+    by_student: dict[str, set[str]] = {}
+    for f in findings:
+        by_student.setdefault(f.student, set()).add(f.kind)
+    for honest in ("perfect", "honest", "hidden_fail"):
+        assert honest not in by_student, f"{honest}: {by_student.get(honest)}"
+    for student, kind in FLAGGED.items():
+        assert kind in by_student.get(student, set()), f"{student}: {by_student.get(student)}"
+    missing = [s for s in [*CHEAT_CELLS, *CHEAT_SOLUTIONS] if s not in by_student]
+    assert not missing, f"cheats missing from the integrity report: {missing}"
 
 
 def test_killing_the_kernel_fails_only_that_submission(graded):

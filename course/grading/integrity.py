@@ -10,7 +10,8 @@ submissions deserve a look before the grades are released. It reads, per student
   reference library ``mlelib``; files opened by absolute path or through ``..``; the
   gradebook, ``source/``, sockets, subprocesses, ``os.system``, ``os._exit``; IPython hooks,
   ``sys.setprofile``/``settrace``, assignments to attributes of numpy, math, builtins or
-  ``course``; classes that subclass numbers or arrays or define ``__eq__`` (lying objects);
+  ``course``; IPython's input history (``In``, ``_ih``: the test cells' source, hidden tests
+  included); classes that subclass numbers or arrays or define ``__eq__`` (lying objects);
   ``exec``/``eval``;
 - the **autograded** notebook (what the tests said): the refusals of ``course.checks`` (a
   patched environment, a hook, work handed to ``mlelib``, an object of the student's own type),
@@ -160,6 +161,11 @@ _LYING_METHODS = {"__eq__", "__ne__", "__float__", "__array__", "__bool__", "__a
 _SENSITIVE = re.compile(r"gradebook|(^|[/\\])source([/\\]|$)|nbgrader|\.\.[/\\]|^\.\.$")
 
 
+# IPython's input/output history in the user namespace: reading it shows the test cells'
+# source, hidden tests included, as the kernel ran it.
+_HISTORY = re.compile(r"In|Out|_ih|_oh|_i{1,3}|_i\d+")
+
+
 def _dotted(node: ast.AST) -> str:
     """``a.b.c`` for a Name/Attribute chain; ``f().x`` keeps a call as ``f()``."""
     if isinstance(node, ast.Name):
@@ -221,8 +227,17 @@ def _scan(source: str) -> list[tuple[str, int, str]]:
             for arg in [*node.args, *(k.value for k in node.keywords)]:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     _check_path(arg.value, name, node, add)
+        elif isinstance(node, ast.Name) and _HISTORY.fullmatch(node.id):
+            add(
+                "history",
+                node,
+                f"reads IPython's input history ({node.id}): the source of the "
+                "test cells, hidden tests included",
+            )
         elif isinstance(node, ast.Attribute):
             chain = _dotted(node)
+            if node.attr == "history_manager":
+                add("history", node, f"uses {chain}: the source of the test cells")
             if (
                 node.attr in _SHELL_HOOKS
                 or (node.attr == "events" and "get_ipython" in chain)
