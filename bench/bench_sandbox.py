@@ -26,11 +26,11 @@ from course.grading import (
     REPO_ROOT,
     db_url,
     fill_solutions,
+    hand_in,
     make_course,
     read_notebook,
     run_nbgrader,
     total_scores,
-    write_notebook,
 )
 from course.grading.sandbox import ENV_UNSANDBOXED
 
@@ -77,8 +77,7 @@ def _grade(base: Path, name: str, n: int, extra: str, env: dict[str, str]) -> li
     release = read_notebook(root / "release" / AID / f"{AID}.ipynb")
     source = read_notebook(root / "source" / AID / f"{AID}.ipynb")
     nb = fill_solutions(release, source)
-    for i in range(n):
-        write_notebook(nb, root / "submitted" / f"s{i:02d}" / AID / f"{AID}.ipynb")
+    hand_in(root, AID, {f"s{i:02d}": nb for i in range(n)})
     proc = run_nbgrader(["autograde", AID, "--force"], root, env=env)
     scores = total_scores(db_url(root), AID)
     if sorted(scores.values()) != [(7.0, 7.0)] * n:

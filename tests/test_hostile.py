@@ -37,12 +37,12 @@ from course.grading import (
     cell_scores,
     db_url,
     fill_solutions,
+    hand_in,
     make_course,
     read_notebook,
     run_nbgrader,
     set_cell_source,
     total_scores,
-    write_notebook,
 )
 from course.grading.integrity import integrity_report
 
@@ -368,6 +368,7 @@ def graded(tmp_path_factory):
     thread.start()
 
     fill = {"victim": str(victim), "port": port, "root": str(root)}
+    submissions = {}
     for student in ALL:
         nb = fill_solutions(release, source)
         if student != "perfect":
@@ -384,8 +385,9 @@ def graded(tmp_path_factory):
                 if c.metadata.get("nbgrader", {}).get("grade_id") == "test_bernoulli_likelihood"
             )
             nb.cells.insert(first_test + 1, nbformat.v4.new_code_cell(ECHO_AFTER_TEST))
-        write_notebook(nb, root / "submitted" / student / AID / f"{AID}.ipynb")
+        submissions[student] = nb
 
+    hand_in(root, AID, submissions)
     before = _tree(root, skip=("autograded", "feedback", "gradebook.db"))
     # Two nbgrader processes, one per core, each grading half of the class.
     with ThreadPoolExecutor(2) as pool:

@@ -29,12 +29,12 @@ from course.grading import (
     REPO_ROOT,
     db_url,
     fill_solutions,
+    hand_in,
     make_course,
     read_notebook,
     run_nbgrader,
     sandbox,
     total_scores,
-    write_notebook,
 )
 from course.grading.execute import MSG_REPLY, MSG_REQUEST
 
@@ -319,9 +319,7 @@ def small_course(tmp_path_factory):
     run_nbgrader(["generate_assignment", AID, "--force"], root)
     release = read_notebook(root / "release" / AID / f"{AID}.ipynb")
     source = read_notebook(root / "source" / AID / f"{AID}.ipynb")
-    write_notebook(
-        fill_solutions(release, source), root / "submitted" / "ann" / AID / f"{AID}.ipynb"
-    )
+    hand_in(root, AID, {"ann": fill_solutions(release, source)})
     return root
 
 

@@ -15,20 +15,18 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from course.grading.gradebook import CellScore, cell_scores
-from course.grading.pipeline import db_url, make_course, run_nbgrader
+from course.grading.pipeline import db_url, hand_in, make_course, run_nbgrader
 from course.grading.submissions import (
     Exercise,
     exercises,
     fill_solutions,
     read_notebook,
-    write_notebook,
 )
 
 __all__ = ["VALIDATE_SUCCESS", "Trial", "run_trial", "synthetic_class"]
@@ -98,10 +96,7 @@ def run_trial(source_folder: Path, root: Path) -> Trial:
     source = read_notebook(root / "source" / aid / f"{aid}.ipynb")
     release_dir = root / "release" / aid
     students = synthetic_class(read_notebook(release_dir / f"{aid}.ipynb"), source)
-    for student, nb in students.items():
-        folder = root / "submitted" / student / aid
-        shutil.copytree(release_dir, folder)  # any data files shipped with the notebook
-        write_notebook(nb, folder / f"{aid}.ipynb")
+    hand_in(root, aid, students)
 
     t0 = time.perf_counter()
     with ThreadPoolExecutor(2) as pool:
