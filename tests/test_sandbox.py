@@ -163,6 +163,7 @@ def test_writes_and_symlinks_stay_in_the_scratch_copy(kernel, fake_course):
     victim.write_text("untouched")
     _, err = kernel.run(
         f"""
+        import os
         open('written.txt', 'w').write('x')
         os.remove('notes.txt')
         os.symlink({str(victim)!r}, 'notes.txt')
