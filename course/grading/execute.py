@@ -41,6 +41,8 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, List, Unicode
 
+from course.grading.submissions import meta, parse_cell
+
 __all__ = ["GuardedExecute", "WardenError", "bound_names", "imported_modules", "read_names"]
 
 MSG_REQUEST = "mle_warden_request"  # the same names as course._warden (kernel side)
@@ -50,20 +52,6 @@ KEY = "mle_integrity"
 
 class WardenError(RuntimeError):
     """The kernel's warden did not answer: the submission is not graded."""
-
-
-def _python(source: str) -> ast.Module | None:
-    """The cell's code as a Python AST (IPython magics translated), or None if it is not valid."""
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
-
-        source = TransformerManager().transform_cell(source)
-    except Exception:  # noqa: BLE001 - a cell IPython cannot transform has no names to track
-        pass
-    try:
-        return ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
 
 
 def _targets(node: ast.AST) -> list[str]:
@@ -78,7 +66,7 @@ def _targets(node: ast.AST) -> list[str]:
 
 def bound_names(source: str) -> list[str]:
     """The global names a cell binds at its top level: imports, assignments, defs, classes."""
-    tree = _python(source)
+    tree = parse_cell(source)
     names: list[str] = []
 
     def visit(stmts):
@@ -108,7 +96,7 @@ def bound_names(source: str) -> list[str]:
 
 def read_names(source: str) -> list[str]:
     """Every name a cell reads (anywhere in it, function bodies included)."""
-    tree = _python(source)
+    tree = parse_cell(source)
     if tree is None:
         return []
     found = (
@@ -119,7 +107,7 @@ def read_names(source: str) -> list[str]:
 
 def imported_modules(source: str) -> list[str]:
     """The absolute module names a cell imports."""
-    tree = _python(source)
+    tree = parse_cell(source)
     mods: list[str] = []
     for node in ast.walk(tree) if tree is not None else ():
         if isinstance(node, ast.Import):
@@ -130,17 +118,13 @@ def imported_modules(source: str) -> list[str]:
     return list(dict.fromkeys(mods))
 
 
-def _meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def _is_locked(cell) -> bool:
-    m = _meta(cell)
+    m = meta(cell)
     return bool(m.get("locked") or m.get("grade")) and not m.get("solution")
 
 
 def _is_graded(cell) -> bool:
-    m = _meta(cell)
+    m = meta(cell)
     return bool(m.get("grade")) and not m.get("solution")
 
 

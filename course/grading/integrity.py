@@ -38,7 +38,7 @@ from pathlib import Path
 
 import nbformat
 
-from course.grading.submissions import meta, read_notebook
+from course.grading.submissions import meta, parse_cell, read_notebook
 
 __all__ = [
     "FIELDS",
@@ -177,22 +177,14 @@ def _dotted(node: ast.AST) -> str:
     return "?"
 
 
-def _as_python(source: str) -> str:
-    """Cell source with IPython syntax (``%magic``, ``!shell``) turned into Python."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    return TransformerManager().transform_cell(source)
-
-
 def scan_code(source: str) -> list[tuple[str, str]]:
     """``[(kind, detail)]`` for what the code of one cell does that looks like tampering."""
     return [(kind, f"line {line}: {what}") for kind, line, what in _scan(source)]
 
 
 def _scan(source: str) -> list[tuple[str, int, str]]:
-    try:
-        tree = ast.parse(_as_python(source))
-    except (SyntaxError, ValueError):
+    tree = parse_cell(source)
+    if tree is None:
         return []  # does not run either; the tests say so
     found: list[tuple[str, int, str]] = []
 

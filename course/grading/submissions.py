@@ -8,6 +8,7 @@ cells, or a stub, or anything else, by ``grade_id``.
 
 from __future__ import annotations
 
+import ast
 import copy
 import os
 from dataclasses import dataclass
@@ -44,6 +45,21 @@ def write_notebook(nb: nbformat.NotebookNode, path: str | os.PathLike[str]) -> P
 def meta(cell: nbformat.NotebookNode) -> dict:
     """The cell's ``nbgrader`` metadata (empty for an unmarked cell)."""
     return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def parse_cell(source: str) -> ast.Module | None:
+    """A code cell as a Python AST, IPython syntax (``%magic``, ``!shell``) translated first;
+    None when it is not valid Python (it would not run either)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        source = TransformerManager().transform_cell(source)
+    except Exception:  # noqa: BLE001 - IPython could not transform it: parse it as it is
+        pass
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
 
 
 def grade_cells(nb: nbformat.NotebookNode) -> dict[str, float]:
