@@ -175,11 +175,14 @@ def wait_until_changed(read, before, what: str, timeout: float = 15) -> object:
 def drive_slider(page: Page, explorer, shots: Path) -> None:
     """Move the explorer's first slider one step right with the keyboard."""
     readout = explorer.locator(".widget-readout").first
-    before_text = readout.inner_text()
+    # The readout is briefly empty whenever it re-renders (also while the widget first
+    # renders): read it only once it shows a number.
+    number = re.compile(r"^\s*-?\d")
+    expect(readout).to_have_text(number, timeout=15_000)
+    before_text = readout.inner_text().strip()
     before_status = explorer.locator(".mle-status").inner_text()
     before_pixels = canvas_pixels(explorer)
     explorer.locator(".widget-slider .noUi-handle").first.press("ArrowRight")
-    # the readout is briefly empty while it re-renders: wait for a new number
     after_text = wait_until_changed(
         lambda: readout.inner_text().strip() or before_text, before_text, "the slider's readout"
     )
