@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-_LOG_2PI = np.log(2 * np.pi)
+from ._constants import LOG_2PI
+
+__all__ = ["log_joint", "normalise", "floor_eigenvalues", "m_step_moments"]
 
 
 def log_joint(XT: np.ndarray, w, mu, cov) -> np.ndarray:
@@ -27,7 +29,7 @@ def log_joint(XT: np.ndarray, w, mu, cov) -> np.ndarray:
     shift = np.einsum("kje,ke->kj", a, mu)
     log_det = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)  # = 0.5 log|cov|
     with np.errstate(divide="ignore"):  # a weight of 0 is a component that never fires
-        const = np.log(w) - log_det - 0.5 * d * _LOG_2PI
+        const = np.log(w) - log_det - 0.5 * d * LOG_2PI
     out = np.empty((k, n))
     if d > 8:  # many dimensions: one BLAS product is worth it
         z = (a.reshape(k * d, d) @ XT).reshape(k, d, n) - shift[:, :, None]

@@ -28,6 +28,7 @@ __all__ = [
     "as_count_vector",
     "as_label_vector",
     "as_binary",
+    "as_location_scale",
     "as_callable",
     "as_start_point",
     "as_regression_data",
@@ -64,16 +65,13 @@ def as_finite(value, name: str) -> np.ndarray:
     return arr
 
 
-def as_data(value, name: str = "x", *, ndim: int = 1) -> np.ndarray:
-    """Observations: a non-empty, finite float array of ``ndim`` dimensions.
-
-    A scalar is accepted as one observation when ``ndim == 1``.
-    """
+def as_data(value, name: str = "x") -> np.ndarray:
+    """Observations: a non-empty, finite 1-D float array (a scalar is one observation)."""
     arr = as_finite(value, name)
-    if ndim == 1 and arr.ndim == 0:
+    if arr.ndim == 0:
         arr = arr.reshape(1)
-    if arr.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} is empty: at least one observation is needed")
     return arr
@@ -91,12 +89,12 @@ def as_matrix(value, name: str = "X") -> np.ndarray:
     return arr
 
 
-def as_counts(value, name: str = "k", *, allow_empty: bool = False) -> np.ndarray:
+def as_counts(value, name: str = "k") -> np.ndarray:
     """Non-negative whole numbers (as floats), e.g. Poisson or Binomial counts."""
     arr = as_finite(value, name)
     if arr.ndim == 0:
-        arr = arr.reshape(1) if not allow_empty else arr
-    if arr.size == 0 and not allow_empty:
+        arr = arr.reshape(1)
+    if arr.size == 0:
         raise ValueError(f"{name} is empty: at least one count is needed")
     if (arr < 0).any():
         raise ValueError(f"{name} must be non-negative counts, got {arr[arr < 0].flat[0]:g}")
@@ -213,6 +211,11 @@ def as_label_vector(value, name: str = "x", n_classes: int | None = None) -> np.
 def as_binary(value, name: str = "x") -> np.ndarray:
     """A 1-D float array of 0/1 observations."""
     return as_label_vector(value, name, n_classes=2).astype(float)
+
+
+def as_location_scale(x, loc, scale) -> tuple[np.ndarray, float, float]:
+    """Data, a location and a positive scale: the arguments of a location-scale family."""
+    return as_data(x, "x"), as_scalar(loc, "loc"), as_scalar_positive(scale, "scale")
 
 
 # --- optimiser arguments -------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import stats
 
-from ._validate import as_finite, as_int
+from ._validate import as_int, as_scalar
 
 __all__ = ["LRTResult", "likelihood_ratio_test", "aic", "bic"]
 
@@ -47,8 +47,8 @@ def likelihood_ratio_test(llf_null: float, llf_alt: float, df: int) -> LRTResult
     >>> res.statistic, round(res.pvalue, 6)
     (4.0, 0.0455)
     """
-    null = float(as_finite(llf_null, "llf_null"))
-    alt = float(as_finite(llf_alt, "llf_alt"))
+    null = as_scalar(llf_null, "llf_null")
+    alt = as_scalar(llf_alt, "llf_alt")
     df = as_int(df, "df", minimum=1)
     statistic = 2 * (alt - null)
     if statistic < -1e-8 * max(1.0, abs(null), abs(alt)):
@@ -65,7 +65,7 @@ def aic(llf: float, k: int) -> float:
     >>> aic(-10.0, 2)
     24.0
     """
-    return 2 * as_int(k, "k") - 2 * float(as_finite(llf, "llf"))
+    return 2 * as_int(k, "k") - 2 * as_scalar(llf, "llf")
 
 
 def bic(llf: float, k: int, n: int) -> float:
@@ -77,4 +77,4 @@ def bic(llf: float, k: int, n: int) -> float:
     29.21034
     """
     k, n = as_int(k, "k"), as_int(n, "n", minimum=1)
-    return k * float(np.log(n)) - 2 * float(as_finite(llf, "llf"))
+    return k * float(np.log(n)) - 2 * as_scalar(llf, "llf")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_data, as_int, as_scalar, as_scalar_positive
+from ._constants import LOG_2PI
+from ._validate import as_data, as_int, as_location_scale, as_scalar, as_scalar_positive
 
 __all__ = [
     "gaussian_logpdf",
@@ -19,12 +20,6 @@ __all__ = [
     "gaussian_mle",
     "gaussian_fisher",
 ]
-
-_LOG_2PI = float(np.log(2.0 * np.pi))
-
-
-def _gaussian_args(x, loc, scale) -> tuple[np.ndarray, float, float]:
-    return as_data(x, "x"), as_scalar(loc, "loc"), as_scalar_positive(scale, "scale")
 
 
 def _standardized_sums(x: np.ndarray, loc: float, scale: float) -> tuple[float, float]:
@@ -67,9 +62,9 @@ def gaussian_logpdf(x, loc: float, scale: float) -> np.ndarray:
     >>> gaussian_logpdf([0.0], 0.0, 1.0).round(6)
     array([-0.918939])
     """
-    x, loc, scale = _gaussian_args(x, loc, scale)
+    x, loc, scale = as_location_scale(x, loc, scale)
     z = (x - loc) / scale
-    return -0.5 * z * z - np.log(scale) - 0.5 * _LOG_2PI
+    return -0.5 * z * z - np.log(scale) - 0.5 * LOG_2PI
 
 
 def gaussian_loglik(x, loc: float, scale: float) -> float:
@@ -97,9 +92,9 @@ def gaussian_loglik(x, loc: float, scale: float) -> float:
     >>> round(gaussian_loglik([-1.0, 1.0], 0.0, 1.0), 6)
     -2.837877
     """
-    x, loc, scale = _gaussian_args(x, loc, scale)
+    x, loc, scale = as_location_scale(x, loc, scale)
     _, zz = _standardized_sums(x, loc, scale)
-    return float(-x.size * (0.5 * _LOG_2PI + np.log(scale)) - 0.5 * zz)
+    return float(-x.size * (0.5 * LOG_2PI + np.log(scale)) - 0.5 * zz)
 
 
 def gaussian_nll(x, loc: float, scale: float) -> float:
@@ -126,7 +121,7 @@ def gaussian_score(x, loc: float, scale: float) -> np.ndarray:
     >>> gaussian_score([-1.0, 1.0], 0.0, 1.0)
     array([0., 0.])
     """
-    x, loc, scale = _gaussian_args(x, loc, scale)
+    x, loc, scale = as_location_scale(x, loc, scale)
     z, zz = _standardized_sums(x, loc, scale)
     return np.array([z / scale, (zz - x.size) / scale])
 

@@ -11,13 +11,24 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._validate import as_finite, as_positive
+from ._validate import as_callable, as_finite, as_positive, as_start_point
 
 __all__ = ["observed_information", "standard_errors"]
 
 # Relative step for central second differences: truncation error O(h^2) against rounding
 # error O(eps / h^2) balances at h ~ eps^(1/4).
 _REL_STEP = np.finfo(float).eps ** 0.25
+
+
+def finite_nll(nll: Callable, theta) -> float:
+    """``nll(theta)`` as a float, or ``inf`` where it is not finite (past a boundary).
+
+    For the functions here that probe a user's NLL around a point: an infinite value
+    tells them they stepped outside the parameter space, without numpy warnings.
+    """
+    with np.errstate(all="ignore"):
+        value = float(nll(theta))
+    return value if np.isfinite(value) else np.inf
 
 
 def observed_information(nll: Callable, params, step=None) -> np.ndarray | float:
@@ -54,20 +65,15 @@ def observed_information(nll: Callable, params, step=None) -> np.ndarray | float
     >>> round(J, 4), round(n / (0.7 * 0.3), 4)
     (47.619, 47.619)
     """
-    if not callable(nll):
-        raise TypeError(f"nll must be callable, got {type(nll).__name__}")
-    theta = as_finite(params, "params")
+    as_callable(nll, "nll")
+    theta = as_start_point(params, "params")
     scalar = theta.ndim == 0
     theta = np.atleast_1d(theta)
-    if theta.ndim != 1 or theta.size == 0:
-        raise ValueError(f"params must be a number or a non-empty 1-D array, got {theta.shape}")
     d = theta.size
 
     def f(shift):
         t = theta + shift
-        with np.errstate(all="ignore"):  # a boundary shows up as a non-finite value, below
-            value = float(nll(float(t[0]) if scalar else t))
-        return value if np.isfinite(value) else np.inf
+        return finite_nll(nll, float(t[0]) if scalar else t)
 
     f0 = f(np.zeros(d))
     if step is None:

@@ -14,13 +14,14 @@ import numpy as np
 from scipy import optimize as _sopt
 from scipy import stats
 
-from ._validate import as_finite, as_int, as_positive
+from ._validate import as_callable, as_finite, as_int, as_positive, as_scalar, as_start_point
+from .information import finite_nll
 
 __all__ = ["wald_interval", "profile_likelihood_interval"]
 
 
 def _level(level) -> float:
-    level = float(as_finite(level, "level"))
+    level = as_scalar(level, "level")
     if not 0 < level < 1:
         raise ValueError(f"level must be strictly between 0 and 1, got {level:g}")
     return level
@@ -84,11 +85,10 @@ def profile_likelihood_interval(
     >>> round(lo, 6), hi
     (0.825247, 1.0)
     """
-    if not callable(nll):
-        raise TypeError(f"nll must be callable, got {type(nll).__name__}")
-    hat = as_finite(params_hat, "params_hat")
+    as_callable(nll, "nll")
+    hat = as_start_point(params_hat, "params_hat")
     scalar = hat.ndim == 0
-    hat = np.atleast_1d(hat).astype(float)
+    hat = np.atleast_1d(hat)
     index = as_int(index, "index")
     if index >= hat.size:
         raise ValueError(f"index must be below the number of parameters {hat.size}, got {index}")
@@ -102,9 +102,7 @@ def profile_likelihood_interval(
     def full(t, rest):
         theta = hat.copy()
         theta[index], theta[others] = t, rest
-        with np.errstate(all="ignore"):
-            value = float(nll(float(theta[0]) if scalar else theta))
-        return value if np.isfinite(value) else np.inf
+        return finite_nll(nll, float(theta[0]) if scalar else theta)
 
     nll_min = full(hat[index], hat[others])
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_data, as_int, as_scalar, as_scalar_positive
+from ._validate import as_data, as_int, as_location_scale, as_scalar, as_scalar_positive
 
 __all__ = [
     "laplace_logpdf",
@@ -19,10 +19,6 @@ __all__ = [
     "laplace_mle",
     "laplace_fisher",
 ]
-
-
-def _laplace_args(x, loc, scale) -> tuple[np.ndarray, float, float]:
-    return as_data(x, "x"), as_scalar(loc, "loc"), as_scalar_positive(scale, "scale")
 
 
 def laplace_logpdf(x, loc: float, scale: float) -> np.ndarray:
@@ -47,7 +43,7 @@ def laplace_logpdf(x, loc: float, scale: float) -> np.ndarray:
     >>> laplace_logpdf([0.0, 1.0], 0.0, 1.0).round(6)
     array([-0.693147, -1.693147])
     """
-    x, loc, scale = _laplace_args(x, loc, scale)
+    x, loc, scale = as_location_scale(x, loc, scale)
     return -np.log(2.0 * scale) - np.abs(x - loc) / scale
 
 
@@ -59,7 +55,7 @@ def laplace_loglik(x, loc: float, scale: float) -> float:
     >>> round(laplace_loglik([0.0, 1.0], 0.0, 1.0), 6)
     -2.386294
     """
-    x, loc, scale = _laplace_args(x, loc, scale)
+    x, loc, scale = as_location_scale(x, loc, scale)
     return float(-x.size * np.log(2.0 * scale) - np.abs(x - loc).sum() / scale)
 
 
@@ -92,7 +88,7 @@ def laplace_score(x, loc: float, scale: float) -> np.ndarray:
     >>> laplace_score([-1.0, 1.0], 0.0, 1.0)
     array([0., 0.])
     """
-    x, loc, scale = _laplace_args(x, loc, scale)
+    x, loc, scale = as_location_scale(x, loc, scale)
     r = x - loc
     return np.array([np.sign(r).sum() / scale, -x.size / scale + np.abs(r).sum() / scale**2])
 

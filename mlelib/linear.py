@@ -11,7 +11,12 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-from ._validate import as_int, as_positive, as_regression_data, as_scalar_nonnegative
+from ._validate import (
+    as_int,
+    as_regression_data,
+    as_scalar_nonnegative,
+    as_scalar_positive,
+)
 
 __all__ = ["linear_regression_mle", "ridge_map", "lasso_map"]
 
@@ -50,7 +55,7 @@ def ridge_map(X, y, sigma2: float, tau2: float) -> np.ndarray:
     [0.8333333333333334]
     """
     X, y = as_regression_data(X, y)
-    alpha = float(as_positive(sigma2, "sigma2")) / float(as_positive(tau2, "tau2"))
+    alpha = as_scalar_positive(sigma2, "sigma2") / as_scalar_positive(tau2, "tau2")
     gram = X.T @ X + alpha * np.eye(X.shape[1])
     return linalg.solve(gram, X.T @ y, assume_a="pos")
 

@@ -11,7 +11,13 @@ import warnings
 import numpy as np
 from scipy import linalg
 
-from ._validate import as_int, as_positive, as_regression_data, as_scalar_nonnegative
+from ._validate import (
+    as_int,
+    as_regression_data,
+    as_scalar_nonnegative,
+    as_scalar_positive,
+)
+from .information import standard_errors
 from .results import OptimizeResult
 
 __all__ = ["PerfectSeparationWarning", "logistic_regression"]
@@ -68,7 +74,7 @@ def logistic_regression(
     """
     X, y = as_regression_data(X, y, labels=True)
     l2 = as_scalar_nonnegative(l2, "l2")
-    tol, max_iter = float(as_positive(tol, "tol")), as_int(max_iter, "max_iter")
+    tol, max_iter = as_scalar_positive(tol, "tol"), as_int(max_iter, "max_iter")
     sign = 2 * y - 1
     eye = np.eye(X.shape[1])
     # Every product with X runs over blocks of rows: each is then small enough for OpenBLAS
@@ -145,9 +151,8 @@ def logistic_regression(
             break
     hess = hessian(p, X)
     try:
-        chol = np.linalg.cholesky(hess)
-        bse = np.sqrt((np.linalg.solve(chol, eye) ** 2).sum(axis=0))
-    except np.linalg.LinAlgError:
+        bse = standard_errors(hess)
+    except ValueError:  # not positive definite
         bse = None
     return OptimizeResult(
         params=beta,

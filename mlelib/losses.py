@@ -30,6 +30,7 @@ import numpy as np
 from scipy.special import gammaln, log_expit, xlog1py, xlogy
 from scipy.special import log_softmax as _log_softmax
 
+from ._constants import LOG_2PI
 from ._validate import as_counts, as_finite, as_labels, as_positive, as_probability
 
 __all__ = [
@@ -41,8 +42,6 @@ __all__ = [
     "gaussian_nll_loss",
     "poisson_nll_loss",
 ]
-
-_LOG_2PI = np.log(2 * np.pi)
 
 
 def _pair(a, b, name_a: str, name_b: str):
@@ -181,7 +180,7 @@ def gaussian_nll_loss(y, mean, var, full: bool = False) -> float:
     y, var = _pair(y, as_positive(var, "var"), "y", "var")
     mean = np.broadcast_to(mean, y.shape)
     loss = 0.5 * np.mean(np.log(var) + (y - mean) ** 2 / var)
-    return float(loss + 0.5 * _LOG_2PI if full else loss)
+    return float(loss + 0.5 * LOG_2PI if full else loss)
 
 
 def poisson_nll_loss(y, log_rate, full: bool = False) -> float:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize as _sopt
 
-from ._validate import as_callable, as_int, as_positive, as_start_point
-from .information import observed_information
+from ._validate import as_callable, as_int, as_scalar_positive, as_start_point
+from .information import finite_nll, observed_information
 from .optimize import gradient_descent, newton_method
 from .results import OptimizeResult, fit_result, shape_like
 
@@ -80,7 +80,7 @@ def minimize_nll(
         pos[int(i)] = True
     if np.any(theta0[pos] <= 0):
         raise ValueError("x0 must be positive at the indices listed in positive")
-    tol = float(as_positive(tol, "tol"))
+    tol = as_scalar_positive(tol, "tol")
     max_iter = as_int(max_iter, "max_iter")
 
     def natural(u):
@@ -90,9 +90,7 @@ def minimize_nll(
         return fn(shape_like(theta, x))
 
     def f(u):
-        with np.errstate(all="ignore"):
-            value = float(call(nll, natural(u)))
-        return value if np.isfinite(value) else np.inf
+        return finite_nll(nll, shape_like(natural(u), x))
 
     def g(u):
         theta = natural(u)

@@ -18,7 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._components import floor_eigenvalues, log_joint, m_step_moments, normalise
-from ._validate import as_finite, as_int, as_positive, as_probability
+from ._validate import (
+    as_finite,
+    as_int,
+    as_positive,
+    as_probability,
+    as_scalar_nonnegative,
+    as_scalar_positive,
+)
 
 __all__ = ["GMMResult", "gmm_log_likelihood", "gmm_e_step", "gmm_m_step", "fit_gmm"]
 
@@ -115,7 +122,7 @@ def gmm_m_step(X, resp, var_floor: float = 1e-6):
     r = as_probability(resp, "resp")
     if r.ndim != 2 or r.shape[0] != n:
         raise ValueError(f"resp must have shape ({n}, k), got {r.shape}")
-    floor = float(as_positive(var_floor, "var_floor"))
+    floor = as_scalar_positive(var_floor, "var_floor")
     nk = r.sum(axis=0) + 10 * np.finfo(float).eps
     mu = r.T @ X2 / nk[:, None]
     cov = np.stack([((X2 - m).T * rk) @ (X2 - m) / s for m, rk, s in zip(mu, r.T, nk, strict=True)])
@@ -207,9 +214,7 @@ def fit_gmm(
     if k > n:
         raise ValueError(f"k must be at most the number of observations {n}, got {k}")
     max_iter, n_restarts = as_int(max_iter, "max_iter"), as_int(n_restarts, "n_restarts", minimum=1)
-    tol, floor = float(as_finite(tol, "tol")), float(as_positive(var_floor, "var_floor"))
-    if tol < 0:
-        raise ValueError(f"tol must be >= 0, got {tol:g}")
+    tol, floor = as_scalar_nonnegative(tol, "tol"), as_scalar_positive(var_floor, "var_floor")
     centre = X2.mean(axis=0)  # centring first keeps E[xx^T] - mu mu^T free of cancellation
     Xc = X2 - centre
     XT = np.ascontiguousarray(Xc.T)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import LinAlgError, cho_solve, cholesky, solve_triangular
 
+from ._constants import LOG_2PI
 from ._validate import as_finite, as_int, as_matrix
 
 __all__ = [
@@ -20,8 +21,6 @@ __all__ = [
     "mvn_mle",
     "mvn_fisher",
 ]
-
-_LOG_2PI = float(np.log(2.0 * np.pi))
 
 
 def _mean_vector(mean, d: int | None = None) -> np.ndarray:
@@ -84,7 +83,7 @@ def mvn_logpdf(X, mean, cov) -> np.ndarray:
     X, mean, L = _mvn_args(X, mean, cov)
     Z = solve_triangular(L, (X - mean).T, lower=True)  # columns: L^-1 (x - mean)
     log_det = 2.0 * np.log(np.diag(L)).sum()
-    return -0.5 * (X.shape[1] * _LOG_2PI + log_det + (Z * Z).sum(axis=0))
+    return -0.5 * (X.shape[1] * LOG_2PI + log_det + (Z * Z).sum(axis=0))
 
 
 def mvn_loglik(X, mean, cov) -> float:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._validate import as_callable, as_int, as_positive, as_start_point
+from ._validate import as_callable, as_int, as_scalar_positive, as_start_point
 from .results import OptimizeResult, fit_result, shape_like
 
 __all__ = ["gradient_descent", "newton_method"]
@@ -59,7 +59,7 @@ def gradient_descent(grad: Callable, x0, lr: float, n_steps: int) -> np.ndarray:
     """
     as_callable(grad, "grad")
     x = as_start_point(x0)
-    lr = float(as_positive(lr, "lr"))
+    lr = as_scalar_positive(lr, "lr")
     n_steps = as_int(n_steps, "n_steps")
     path = [x.copy()]
     for _ in range(n_steps):
@@ -109,7 +109,7 @@ def newton_method(
     as_callable(grad, "grad")
     as_callable(hess, "hess")
     x = as_start_point(x0)
-    tol = float(as_positive(tol, "tol"))
+    tol = as_scalar_positive(tol, "tol")
     max_iter = as_int(max_iter, "max_iter")
     d = x.size
     path, converged, message = [x.copy()], False, "maximum number of iterations reached"

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betaln, gammaln, xlog1py, xlogy
 
-from ._validate import as_finite, as_labels, as_positive, as_probability
+from ._constants import LOG_2PI
+from ._validate import as_finite, as_label_vector, as_positive, as_probability, as_scalar_positive
 
 __all__ = [
     "beta_log_prior",
@@ -19,15 +20,6 @@ __all__ = [
     "beta_bernoulli_posterior",
     "beta_bernoulli_map",
 ]
-
-_LOG_2PI = np.log(2 * np.pi)
-
-
-def _scalar_positive(value, name: str) -> float:
-    arr = as_positive(value, name)
-    if arr.ndim != 0:
-        raise ValueError(f"{name} must be a single number, got shape {arr.shape}")
-    return float(arr)
 
 
 def beta_log_prior(p, a: float, b: float):
@@ -46,7 +38,7 @@ def beta_log_prior(p, a: float, b: float):
     0.405465
     """
     p = as_probability(p, "p")
-    a, b = _scalar_positive(a, "a"), _scalar_positive(b, "b")
+    a, b = as_scalar_positive(a, "a"), as_scalar_positive(b, "b")
     out = xlogy(a - 1, p) + xlog1py(b - 1, -p) - betaln(a, b)
     return float(out) if out.ndim == 0 else out
 
@@ -66,8 +58,8 @@ def gaussian_log_prior(w, scale: float) -> float:
     -2.337877
     """
     w = as_finite(w, "w")
-    s = _scalar_positive(scale, "scale")
-    return float(-0.5 * np.sum(w**2) / s**2 - w.size * (np.log(s) + 0.5 * _LOG_2PI))
+    s = as_scalar_positive(scale, "scale")
+    return float(-0.5 * np.sum(w**2) / s**2 - w.size * (np.log(s) + 0.5 * LOG_2PI))
 
 
 def laplace_log_prior(w, scale: float) -> float:
@@ -83,7 +75,7 @@ def laplace_log_prior(w, scale: float) -> float:
     -3.386294
     """
     w = as_finite(w, "w")
-    b = _scalar_positive(scale, "scale")
+    b = as_scalar_positive(scale, "scale")
     return float(-np.sum(np.abs(w)) / b - w.size * np.log(2 * b))
 
 
@@ -123,10 +115,8 @@ def beta_bernoulli_posterior(x, a: float, b: float) -> tuple[float, float]:
     >>> beta_bernoulli_posterior([1, 1, 0], 2.0, 2.0)
     (4.0, 3.0)
     """
-    x = as_labels(x, "x", n_classes=2)
-    if x.ndim != 1:
-        raise ValueError(f"x must be 1-dimensional, got shape {x.shape}")
-    a, b = _scalar_positive(a, "a"), _scalar_positive(b, "b")
+    x = as_label_vector(x, "x", n_classes=2)
+    a, b = as_scalar_positive(a, "a"), as_scalar_positive(b, "b")
     k = float(x.sum())
     return a + k, b + x.size - k
 
