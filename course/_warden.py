@@ -42,14 +42,24 @@ import types
 MSG_REQUEST = "mle_warden_request"
 MSG_REPLY = "mle_warden_reply"
 MAX_EVENTS = 50
+PACKAGES = ("course", "mlelib")  # the project's own packages: mounted and trusted
 
-# Captured at import, before any submission code runs.
+# Captured at import, before any submission code runs: a submission can rebind builtins and
+# module attributes (``builtins.int = str``, ``threading.enumerate = lambda: []``), so nothing
+# that runs after it looks them up again.
 _getattr, _setattr, _delattr, _hasattr = getattr, setattr, delattr, hasattr
 _isinstance, _id, _vars, _type, _callable = isinstance, id, vars, type, callable
 _list, _dict, _tuple, _str, _repr, _len, _sorted = list, dict, tuple, str, repr, len, sorted
-_Exception = Exception
+_set, _int, _bytes, _range, _any = set, int, bytes, range, any
+_staticmethod, _classmethod, _property = staticmethod, classmethod, property
+_Exception, _TypeError = Exception, TypeError
 _getcwd, _fspath = os.getcwd, os.fspath
-_join, _normpath, _isabs = os.path.join, os.path.normpath, os.path.isabs
+_join, _normpath, _isabs, _realpath = (
+    os.path.join,
+    os.path.normpath,
+    os.path.isabs,
+    os.path.realpath,
+)
 _getframe = sys._getframe
 _settrace, _setprofile, _gettrace, _getprofile = (
     sys.settrace,
@@ -60,6 +70,9 @@ _settrace, _setprofile, _gettrace, _getprofile = (
 _sys_modules = sys.modules
 _import_module = importlib.import_module
 _FunctionType, _ModuleType = types.FunctionType, types.ModuleType
+_MethodType, _BuiltinFunctionType = types.MethodType, types.BuiltinFunctionType
+_enumerate_threads = threading.enumerate
+_thread_settrace, _thread_setprofile = threading.settrace, threading.setprofile
 
 # The names a test cell may look up in builtins: every builtin function and class.
 _BUILTIN_SKIP = {"_", "__", "___", "exit", "quit", "get_ipython", "display", "__IPYTHON__"}
@@ -136,6 +149,34 @@ _PROC_EVENTS = {
 }
 
 
+def package_dirs() -> dict[str, list[str]]:
+    """The folders of the project's packages by name; an empty list for one not found.
+
+    Shared with :mod:`course.grading.sandbox`, which refuses to start without them.
+    """
+    from importlib.util import find_spec
+
+    found = {}
+    for name in PACKAGES:
+        spec = find_spec(name)
+        found[name] = _list(spec.submodule_search_locations or ()) if spec is not None else []
+    return found
+
+
+def trusted_roots(dirs) -> list[str]:
+    """``/usr`` first, then the base Python, the virtualenv and ``dirs`` not already inside one.
+
+    Resolved (except ``/usr``). The sandbox mounts exactly these read-only, and the warden
+    trusts code and paths under them. Called before any submission code runs.
+    """
+    roots = ["/usr"]
+    for path in (sys.base_prefix, sys.prefix, *dirs):
+        real = _realpath(path)
+        if not _any(real == r or real.startswith(_join(r, "")) for r in roots):
+            roots.append(real)
+    return roots
+
+
 def _code_of(fn):
     code = _getattr(fn, "__code__", None)
     if code is None:
@@ -153,16 +194,9 @@ class _Audit:
         # the kernel's private /tmp.
         parts = cwd.split("/")
         self.course_tmp = "/".join(parts[:3]) if _len(parts) > 3 and parts[1] == "tmp" else ""
-        self.allowed = (
-            _join(cwd, ""),
-            "/tmp/",
-            "/dev/",
-            "/proc/",
-            "/sys/",
-            "/etc/",
-            *trusted,
-        )
-        self.exact = {cwd, "/tmp", "/dev/null", "/dev/urandom", *(t.rstrip("/") for t in trusted)}
+        # Checked after the kernel's own folder (which _outside lets through first).
+        self.allowed = ("/tmp/", "/dev/", "/proc/", "/sys/", "/etc/", *trusted)
+        self.exact = {"/tmp", "/dev/null", "/dev/urandom", *(t.rstrip("/") for t in trusted)}
         self.events: list[dict] = []
         self.seen: set = set()
 
@@ -176,13 +210,13 @@ class _Audit:
         return False
 
     def _outside(self, path) -> str | None:
-        if _isinstance(path, int) or path is None:
+        if _isinstance(path, _int) or path is None:
             return None
         try:
             path = _fspath(path)
-        except TypeError:
+        except _TypeError:
             return None
-        if _isinstance(path, bytes):
+        if _isinstance(path, _bytes):
             path = path.decode("utf-8", "replace")
         if not _isinstance(path, _str) or path in ("", ":memory:"):
             return None
@@ -222,7 +256,7 @@ class _Audit:
 
     def drain(self) -> list[dict]:
         out, self.events = self.events, []
-        self.seen = set()
+        self.seen = _set()
         return out
 
 
@@ -258,7 +292,7 @@ class _ObjectState:
                     _setattr(cls, name, value)
                     found.append(("ipython-hook", f"{cls.__name__}.{name} was replaced"))
             for name in [n for n in now if n not in saved]:
-                if _isinstance(now[name], (_FunctionType, staticmethod, classmethod)):
+                if _isinstance(now[name], (_FunctionType, _staticmethod, _classmethod)):
                     _delattr(cls, name)
                     found.append(("ipython-hook", f"{cls.__name__}.{name} was added"))
         inst = _getattr(obj, "__dict__", None)
@@ -279,8 +313,8 @@ class _ObjectState:
 
 def _callable_like(value) -> bool:
     return _isinstance(
-        value, (_FunctionType, types.MethodType, staticmethod, classmethod, property)
-    ) or _isinstance(value, types.BuiltinFunctionType)
+        value, (_FunctionType, _MethodType, _staticmethod, _classmethod, _property)
+    ) or _isinstance(value, _BuiltinFunctionType)
 
 
 class _ModuleState:
@@ -301,7 +335,7 @@ class _ModuleState:
                     value.__defaults__,
                     value.__kwdefaults__,
                 )
-            elif deep and _isinstance(value, type) and value.__module__.startswith(self.name):
+            elif deep and _isinstance(value, _type) and value.__module__.startswith(self.name):
                 self.classes[_id(value)] = (value, _dict(_vars(value)))
 
     def restore(self, found: list) -> None:
@@ -336,14 +370,8 @@ class Warden:
     def __init__(self, shell, kernel):
         self.shell, self.kernel = shell, kernel
         self.cwd = _getcwd()
-        self.trusted = _tuple(
-            sorted(
-                {
-                    _join(os.path.realpath(p), "")
-                    for p in (sys.prefix, sys.base_prefix, "/usr", *self._package_dirs())
-                }
-            )
-        )
+        dirs = [d for found in package_dirs().values() for d in found]
+        self.trusted = _tuple(_sorted({_join(_realpath(r), "") for r in trusted_roots(dirs)}))
         self.audit = _Audit(self.cwd, self.trusted)
         sys.addaudithook(self.audit)
         self.send = kernel.session.send
@@ -371,22 +399,11 @@ class Warden:
         ]
         self.events = shell.events
         self.callbacks = {k: _tuple(v) for k, v in shell.events.callbacks.items()}
-        self.threads = {_id(t) for t in threading.enumerate()}
+        self.threads = {_id(t) for t in _enumerate_threads()}
         self.handler = self.handle  # one bound method, so identity checks work
         self.handlers = _dict(kernel.shell_handlers)
         self.handlers[MSG_REQUEST] = self.handler
         self.protect("math")
-
-    @staticmethod
-    def _package_dirs() -> list[str]:
-        from importlib.util import find_spec
-
-        dirs = []
-        for name in ("course", "mlelib"):
-            spec = find_spec(name)
-            if spec is not None:
-                dirs.extend(spec.submodule_search_locations or ())
-        return dirs
 
     # --- what a request does -------------------------------------------------------------
     def protect(self, name: str) -> None:
@@ -395,7 +412,7 @@ class Warden:
         if top not in _PROTECTED_PACKAGES or top == "builtins" or name.startswith(_UNPROTECTED):
             return
         parts = name.split(".")
-        for i in range(1, _len(parts) + 1):
+        for i in _range(1, _len(parts) + 1):
             sub = ".".join(parts[:i])
             if sub in self.modules:
                 continue
@@ -439,8 +456,8 @@ class Warden:
             _setprofile(self.profile)
             found.append(("ipython-hook", "a profile function (sys.setprofile) was installed"))
         if _getattr(threading, "_trace_hook", None) or _getattr(threading, "_profile_hook", None):
-            threading.settrace(None)
-            threading.setprofile(None)
+            _thread_settrace(None)
+            _thread_setprofile(None)
             found.append(("ipython-hook", "threading.settrace/setprofile was used"))
         for state in self.objects:
             state.restore(found)
@@ -451,7 +468,7 @@ class Warden:
             keep = [
                 cb
                 for cb in callbacks
-                if any(cb is c for c in self.callbacks.get(event, ())) or self._trusted_code(cb)
+                if _any(cb is c for c in self.callbacks.get(event, ())) or self._trusted_code(cb)
             ]
             if _len(keep) != _len(callbacks):
                 dropped = [_getattr(cb, "__name__", _type(cb).__name__) for cb in callbacks]
@@ -462,7 +479,7 @@ class Warden:
             if kh.get(name) is not handler:
                 kh[name] = handler
                 found.append(("ipython-hook", f"the kernel's {name} handler was replaced"))
-        for thread in threading.enumerate():
+        for thread in _enumerate_threads():
             if _id(thread) not in self.threads:
                 target = _getattr(thread, "_target", None)
                 if target is not None and not self._trusted_code(target):

@@ -46,7 +46,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-from importlib.util import find_spec
 from pathlib import Path
 
 __all__ = [
@@ -139,21 +138,26 @@ def connection_file() -> str:
 
 
 def _package_dirs() -> list[Path]:
+    # Imported here: the kernelspec runs this file as a script (``python -I sandbox.py``), where
+    # an interpreter without the course installed must get a SandboxError, not a traceback.
+    try:
+        from course._warden import package_dirs
+    except ImportError:
+        raise SandboxError("the package 'course' cannot be found by this interpreter") from None
     dirs = []
-    for name in ("course", "mlelib"):
-        spec = find_spec(name)
-        if spec is None or not spec.submodule_search_locations:
+    for name, found in package_dirs().items():
+        if not found:
             raise SandboxError(f"the package {name!r} cannot be found by this interpreter")
-        dirs.extend(Path(p).resolve() for p in spec.submodule_search_locations)
+        dirs.extend(Path(p).resolve() for p in found)
     return dirs
 
 
-def _under(path: Path, roots: list[Path]) -> bool:
-    return any(path == r or r in path.parents for r in roots)
-
-
 def _read_only_binds() -> list[str]:
-    args: list[str] = ["--ro-bind", "/usr", "/usr"]
+    dirs = _package_dirs()
+    from course._warden import trusted_roots  # the same roots the warden trusts
+
+    usr, *others = trusted_roots(dirs)
+    args: list[str] = ["--ro-bind", usr, usr]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         top = Path("/") / name
         if top.is_symlink():
@@ -162,12 +166,8 @@ def _read_only_binds() -> list[str]:
             args += ["--ro-bind", str(top), str(top)]
     for name in _ETC:
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-    roots = [Path("/usr")]
-    for prefix in (sys.base_prefix, sys.prefix, *map(str, _package_dirs())):
-        real = Path(prefix).resolve()
-        if not _under(real, roots):
-            args += ["--ro-bind", str(real), str(real)]
-            roots.append(real)
+    for real in others:
+        args += ["--ro-bind", real, real]
     return args
 
 
