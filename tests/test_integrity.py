@@ -8,13 +8,22 @@ the report on really autograded notebooks.
 
 from __future__ import annotations
 
+import ast
 import copy
 import csv
 
 import nbformat
 import pytest
 
-from course.grading import REPO_ROOT, assignment_ids, fill_solutions, meta, read_notebook
+from course.grading import (
+    REPO_ROOT,
+    assignment_ids,
+    fill_solutions,
+    integrity,
+    meta,
+    read_notebook,
+    write_notebook,
+)
 from course.grading.integrity import (
     Finding,
     format_findings,
@@ -23,6 +32,7 @@ from course.grading.integrity import (
     scan_notebook,
     write_report,
 )
+from course.grading.submissions import is_test_cell
 
 IDS = assignment_ids(REPO_ROOT / "source")
 
@@ -31,10 +41,6 @@ def _pair(aid: str):
     source = read_notebook(REPO_ROOT / "source" / aid / f"{aid}.ipynb")
     release = read_notebook(REPO_ROOT / "release" / aid / f"{aid}.ipynb")
     return source, release
-
-
-def _kinds(findings) -> set[str]:
-    return {f.kind for f in findings}
 
 
 @pytest.mark.parametrize("aid", IDS)
@@ -94,12 +100,12 @@ def test_the_scan_tolerates_code_that_does_not_parse():
     assert scan_code("def f(:\n    pass") == []
 
 
-def _solution_cell(nb, index=0):
-    return [c for c in nb.cells if meta(c).get("solution") and c.cell_type == "code"][index]
+def _solution_cell(nb):
+    return next(c for c in nb.cells if meta(c).get("solution") and c.cell_type == "code")
 
 
 def _test_cell(nb, index=0):
-    return [c for c in nb.cells if meta(c).get("grade") and not meta(c).get("solution")][index]
+    return [c for c in nb.cells if is_test_cell(c)][index]
 
 
 def test_edited_and_deleted_test_cells_are_found():
@@ -159,6 +165,25 @@ def test_refusals_timeouts_and_preprocessor_records_in_the_graded_notebook_are_f
     assert "numpy.isclose was replaced" in patched.detail
 
 
+def _string_literals(path) -> str:
+    """Every string literal of a Python file (an f-string's literal parts included), read as
+    text: importing ``course.checks`` would install its guard in the test process."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return "\n".join(
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    )
+
+
+def test_the_refusals_the_report_looks_for_are_worded_as_course_checks_words_them():
+    """The report finds a refusal by its wording: rewording one in course/checks.py or
+    course/_values.py, and not in integrity._REFUSALS, would hide it from the report."""
+    text = "\n".join(
+        _string_literals(REPO_ROOT / "course" / name) for name in ("checks.py", "_values.py")
+    )
+    missing = [phrase for phrase, _ in integrity._REFUSALS if phrase not in text]
+    assert integrity._REFUSALS and missing == []
+
+
 def test_a_submission_without_a_graded_notebook_is_reported():
     aid = "01_coin_flips"
     source, release = _pair(aid)
@@ -170,19 +195,16 @@ def test_the_report_files_of_a_course_directory(tmp_path):
     aid = "01_coin_flips"
     source, release = _pair(aid)
     root = tmp_path / "course"
-    (root / "release" / aid).mkdir(parents=True)
-    nbformat.write(release, str(root / "release" / aid / f"{aid}.ipynb"))
+    write_notebook(release, root / "release" / aid / f"{aid}.ipynb")
     honest = fill_solutions(release, source)
     cheat = fill_solutions(release, source)
     _solution_cell(cheat).source = "import mlelib\n" + _solution_cell(cheat).source
     for student, nb in [("ada", honest), ("finn", cheat)]:
         for step in ("submitted", "autograded"):
-            folder = root / step / student / aid
-            folder.mkdir(parents=True)
-            nbformat.write(nb, str(folder / f"{aid}.ipynb"))
+            write_notebook(nb, root / step / student / aid / f"{aid}.ipynb")
     findings = integrity_report(root, aid)
     assert {f.student for f in findings} == {"finn"}
-    assert _kinds(findings) == {"mlelib"}
+    assert {f.kind for f in findings} == {"mlelib"}
     csv_path, md_path = write_report(root, aid, findings)
     assert csv_path == root / "reports" / aid / "integrity.csv"
     with open(csv_path, newline="") as f:

@@ -41,13 +41,19 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, List, Unicode
 
-from course.grading.submissions import meta, parse_cell
+from course._warden import MSG_REPLY, MSG_REQUEST
+from course.grading.submissions import INTEGRITY_KEY, is_test_cell, meta, parse_cell
 
-__all__ = ["GuardedExecute", "WardenError", "bound_names", "imported_modules", "read_names"]
-
-MSG_REQUEST = "mle_warden_request"  # the same names as course._warden (kernel side)
-MSG_REPLY = "mle_warden_reply"
-KEY = "mle_integrity"
+# MSG_REQUEST and MSG_REPLY: the message types of course._warden, importable from here too.
+__all__ = [
+    "MSG_REPLY",
+    "MSG_REQUEST",
+    "GuardedExecute",
+    "WardenError",
+    "bound_names",
+    "imported_modules",
+    "read_names",
+]
 
 
 class WardenError(RuntimeError):
@@ -120,18 +126,13 @@ def imported_modules(source: str) -> list[str]:
 
 def _is_locked(cell) -> bool:
     m = meta(cell)
-    return bool(m.get("locked") or m.get("grade")) and not m.get("solution")
-
-
-def _is_graded(cell) -> bool:
-    m = meta(cell)
-    return bool(m.get("grade")) and not m.get("solution")
+    return is_test_cell(cell) or (bool(m.get("locked")) and not m.get("solution"))
 
 
 def _record(cell, entries) -> None:
     if not entries:
         return
-    existing = cell.metadata.setdefault(KEY, [])
+    existing = cell.metadata.setdefault(INTEGRITY_KEY, [])
     for e in entries:
         entry = {"kind": str(e.get("kind", "?")), "detail": str(e.get("detail", ""))}
         if entry not in existing:
@@ -204,7 +205,7 @@ class GuardedExecute(Execute):
 
     def _mle_missing(self, cell, when: str) -> None:
         """Record the warden's silence on the cell where it began and on every graded cell."""
-        if _is_graded(cell) or not self._mle_silence_recorded:
+        if is_test_cell(cell) or not self._mle_silence_recorded:
             detail = f"the warden did not answer {when} this cell"
             _record(cell, [{"kind": "warden", "detail": detail}])
             self._mle_silence_recorded = True
@@ -226,7 +227,7 @@ class GuardedExecute(Execute):
                     "before the first cell; this submission is not graded. Is the kernel "
                     "the mle-sandbox one (nbgrader_config.py)?"
                 )
-            if _is_graded(cell):
+            if is_test_cell(cell):
                 self._mle_failed[cell_index] = "before"
             self._mle_missing(cell, "before")
         else:
@@ -240,7 +241,7 @@ class GuardedExecute(Execute):
         errors_before = sum(o.get("output_type") == "error" for o in cell.outputs)
         super().on_cell_executed(**kwargs)
         if (
-            _is_graded(cell)
+            is_test_cell(cell)
             and reply["content"].get("status") == "error"
             and not errors_before
             and reply["content"].get("ename") != "CellTimeoutError"
@@ -258,7 +259,7 @@ class GuardedExecute(Execute):
         return self._after_cell(cell, kwargs["cell_index"])
 
     async def _after_cell(self, cell, cell_index):
-        graded = _is_graded(cell)
+        graded = is_test_cell(cell)
         request: dict = {"reset": graded}
         if _is_locked(cell):
             request["remember"] = bound_names(cell.source)

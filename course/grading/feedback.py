@@ -41,29 +41,21 @@ REMOVED_LINES = "[{n} line(s) removed by the grader: they showed hidden test cod
 _TEXT_MIMES = ("text/", "application/json", "application/javascript")
 
 
-def _hidden_lines(source: str, begin: str, end: str) -> list[str]:
-    """The stripped, non-empty lines of the hidden regions of ``source``, markers included."""
-    hidden, inside = [], False
+def _hidden_and_public(source: str, begin: str, end: str) -> tuple[list[str], set[str]]:
+    """The stripped, non-empty lines of ``source`` inside its hidden regions (markers
+    included), and those outside them."""
+    hidden, public, inside = [], set(), False
     for line in source.splitlines():
         if begin in line:
             inside = True
-        if inside and line.strip():
-            hidden.append(line.strip())
+        if stripped := line.strip():
+            if inside:
+                hidden.append(stripped)
+            else:
+                public.add(stripped)
         if end in line:
             inside = False
-    return hidden
-
-
-def _public_lines(source: str, begin: str, end: str) -> set[str]:
-    public, inside = set(), False
-    for line in source.splitlines():
-        if begin in line:
-            inside = True
-        if not inside and line.strip():
-            public.add(line.strip())
-        if end in line:
-            inside = False
-    return public
+    return hidden, public
 
 
 def _distinctive(line: str) -> bool:
@@ -86,9 +78,12 @@ class ClearHiddenTracebacks(NbGraderPreprocessor):
         code = [c for c in nb.cells if c.cell_type == "code"]
         public: set[str] = set()
         hidden: list[str] = []
+        own: list[list[str]] = []  # each code cell's hidden lines
         for cell in code:
-            public |= _public_lines(cell.source, begin, end)
-            hidden += _hidden_lines(cell.source, begin, end)
+            cell_hidden, cell_public = _hidden_and_public(cell.source, begin, end)
+            own.append(cell_hidden)
+            public |= cell_public
+            hidden += cell_hidden
         self._strong = sorted(
             {
                 h
@@ -98,16 +93,13 @@ class ClearHiddenTracebacks(NbGraderPreprocessor):
                 or end in h
             }
         )
-        for cell in code:
-            self._clean_cell(cell)
+        for cell, cell_hidden in zip(code, own, strict=True):
+            self._clean_cell(cell, cell_hidden)
         return nb, resources
 
-    def preprocess_cell(self, cell, resources, cell_index):  # pragma: no cover - unused
-        return cell, resources
-
-    def _clean_cell(self, cell) -> None:
-        own = _hidden_lines(cell.source, self.begin_test_delimeter, self.end_test_delimeter)
-        in_tb = sorted(set(own) | set(self._strong))
+    def _clean_cell(self, cell, own: list[str]) -> None:
+        """Clean the outputs of one code cell; ``own`` is its hidden lines."""
+        in_tb = set(own) | set(self._strong)
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "this exercise")
         for output in cell.get("outputs", []):
             kind = output.get("output_type")
@@ -118,15 +110,14 @@ class ClearHiddenTracebacks(NbGraderPreprocessor):
             elif kind in ("display_data", "execute_result"):
                 self._clean_display(output)
 
-    def _clean_error(self, output, hidden: list[str], has_hidden: bool, grade_id: str) -> None:
+    def _clean_error(self, output, hidden: set[str], has_hidden: bool, grade_id: str) -> None:
         removed = 0
         cleaned = []
-        own = set(hidden)
         for entry in output.get("traceback", []):
             # Colours are lost on purpose: IPython highlights code token by token, so a hidden
             # line can only be recognised in the plain text.
             lines = _ANSI.sub("", entry).split("\n")
-            kept = [ln for ln in lines if not self._hidden_in_traceback(ln, own)]
+            kept = [ln for ln in lines if not self._hidden_in_traceback(ln, hidden)]
             removed += len(lines) - len(kept)
             cleaned.append("\n".join(kept))
         evalue = self._scrub_text(str(output.get("evalue", "")), notice=False)

@@ -33,12 +33,12 @@ import ast
 import csv
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import nbformat
 
-from course.grading.submissions import meta, parse_cell, read_notebook
+from course.grading.submissions import INTEGRITY_KEY, meta, parse_cell, read_notebook
 
 __all__ = [
     "FIELDS",
@@ -50,8 +50,6 @@ __all__ = [
     "write_report",
 ]
 
-FIELDS = ("student", "notebook", "cell", "kind", "detail")
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -62,6 +60,9 @@ class Finding:
     cell: str  # the cell's grade_id, or "cell <n>" (1-based) for an unmarked cell
     kind: str
     detail: str
+
+
+FIELDS = tuple(f.name for f in fields(Finding))  # the report's columns
 
 
 # --- what the tests printed ----------------------------------------------------------------
@@ -115,7 +116,7 @@ def _scan_outputs(cell) -> list[tuple[str, str]]:
             interrupted.append(ename)
     if interrupted:
         found.append(("timeout", f"stopped by the time limit ({', '.join(interrupted)})"))
-    for record in cell.get("metadata", {}).get("mle_integrity", []) or []:
+    for record in cell.get("metadata", {}).get(INTEGRITY_KEY, []) or []:
         if isinstance(record, dict):
             found.append((str(record.get("kind", "sandbox")), str(record.get("detail", ""))))
         else:
@@ -287,6 +288,29 @@ def _label(cell, index: int) -> str:
     return meta(cell).get("grade_id") or f"cell {index + 1}"
 
 
+@dataclass(frozen=True)
+class _Release:
+    """What a submission is compared with, prepared once per release notebook."""
+
+    cells: dict[str, nbformat.NotebookNode]  # the marked cells, by grade_id
+    sources: frozenset[str]  # the normalised source of every code cell
+    unmarked: frozenset[tuple[str, str]]  # (kind, what) the unmarked code cells already do
+
+    @classmethod
+    def of(cls, release: nbformat.NotebookNode) -> _Release:
+        return cls(
+            cells={meta(c)["grade_id"]: c for c in release.cells if meta(c).get("grade_id")},
+            sources=frozenset(_norm(c.source) for c in release.cells if c.cell_type == "code"),
+            # A student may edit those cells: what they already do is no finding.
+            unmarked=frozenset(
+                (kind, what)
+                for c in release.cells
+                if c.cell_type == "code" and not meta(c).get("grade_id")
+                for kind, _, what in _scan(c.source)
+            ),
+        )
+
+
 def scan_notebook(
     student: str,
     notebook: str,
@@ -300,21 +324,22 @@ def scan_notebook(
     ``autograded`` nbgrader's graded copy (``None``: autograde produced none, which is a
     finding too).
     """
+    return _scan_submission(student, notebook, submitted, _Release.of(release), autograded)
+
+
+def _scan_submission(
+    student: str,
+    notebook: str,
+    submitted: nbformat.NotebookNode,
+    release: _Release,
+    autograded: nbformat.NotebookNode | None,
+) -> list[Finding]:
     found: list[tuple[str, str, str]] = []
-    released = {meta(c)["grade_id"]: c for c in release.cells if meta(c).get("grade_id")}
-    release_sources = {_norm(c.source) for c in release.cells if c.cell_type == "code"}
-    # What the release's own unmarked code cells already do (a student may edit those).
-    unmarked = {
-        (kind, what)
-        for c in release.cells
-        if c.cell_type == "code" and not meta(c).get("grade_id")
-        for kind, _, what in _scan(c.source)
-    }
     seen = set()
     for i, cell in enumerate(submitted.cells):
         m = meta(cell)
         gid = m.get("grade_id")
-        orig = released.get(gid) if gid else None
+        orig = release.cells.get(gid) if gid else None
         if orig is not None:
             seen.add(gid)
             om = meta(orig)
@@ -325,15 +350,15 @@ def scan_notebook(
                     found.append((gid, kind, _describe_edit(orig.source, cell.source)))
                 if any(m.get(k) != om.get(k) for k in ("grade", "solution", "locked", "points")):
                     found.append((gid, "metadata-edited", "its nbgrader metadata was changed"))
-        if cell.cell_type == "code" and _norm(cell.source) not in release_sources:
+        if cell.cell_type == "code" and _norm(cell.source) not in release.sources:
             if orig is not None:
                 already = {(k, w) for k, _, w in _scan(orig.source)}
             else:
-                already = unmarked
+                already = release.unmarked
             for kind, line, what in _scan(cell.source):
                 if (kind, what) not in already:
                     found.append((_label(cell, i), kind, f"line {line}: {what}"))
-    for gid, orig in released.items():
+    for gid, orig in release.cells.items():
         if gid not in seen and (meta(orig).get("grade") or meta(orig).get("locked")):
             kind = "test-cell-deleted" if meta(orig).get("grade") else "locked-cell-deleted"
             found.append((gid, kind, "missing from the submission (or its grade_id was changed)"))
@@ -368,6 +393,7 @@ def integrity_report(root: str | os.PathLike[str], assignment: str) -> list[Find
             f"no release of {assignment!r} at {release_dir}: run generate_assignment first"
         )
     findings: list[Finding] = []
+    releases: dict[str, _Release] = {}  # by notebook file name, read on first use
     submitted = root / "submitted"
     students = sorted(
         p.name for p in (submitted.iterdir() if submitted.is_dir() else []) if p.is_dir()
@@ -387,12 +413,14 @@ def integrity_report(root: str | os.PathLike[str], assignment: str) -> list[Find
                 detail = f"not a readable notebook ({type(exc).__name__}: {exc})"[:300]
                 findings.append(Finding(student, path.stem, "-", "unreadable", detail))
                 continue
+            if path.name not in releases:
+                releases[path.name] = _Release.of(read_notebook(release_nb))
             graded = root / "autograded" / student / assignment / path.name
-            findings += scan_notebook(
+            findings += _scan_submission(
                 student,
                 path.stem,
                 submitted_nb,
-                read_notebook(release_nb),
+                releases[path.name],
                 read_notebook(graded) if graded.is_file() else None,
             )
     return findings

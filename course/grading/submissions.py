@@ -16,11 +16,17 @@ from pathlib import Path
 
 import nbformat
 
+# The cell metadata key under which grading records what looked like tampering: written by
+# ``course.grading.execute``, read by ``course.grading.integrity``.
+INTEGRITY_KEY = "mle_integrity"
+
 __all__ = [
+    "INTEGRITY_KEY",
     "Exercise",
     "exercises",
     "fill_solutions",
     "grade_cells",
+    "is_test_cell",
     "leaked_lines",
     "meta",
     "read_notebook",
@@ -47,6 +53,12 @@ def meta(cell: nbformat.NotebookNode) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
+def is_test_cell(cell: nbformat.NotebookNode) -> bool:
+    """Whether the cell is an autograded test cell: graded, and not a solution cell."""
+    m = meta(cell)
+    return bool(m.get("grade")) and not m.get("solution")
+
+
 def parse_cell(source: str) -> ast.Module | None:
     """A code cell as a Python AST, IPython syntax (``%magic``, ``!shell``) translated first;
     None when it is not valid Python (it would not run either)."""
@@ -65,9 +77,7 @@ def parse_cell(source: str) -> ast.Module | None:
 def grade_cells(nb: nbformat.NotebookNode) -> dict[str, float]:
     """``{grade_id: points}`` of the autograded test cells, in notebook order."""
     return {
-        meta(c)["grade_id"]: float(meta(c).get("points", 0))
-        for c in nb.cells
-        if meta(c).get("grade") and not meta(c).get("solution")
+        meta(c)["grade_id"]: float(meta(c).get("points", 0)) for c in nb.cells if is_test_cell(c)
     }
 
 
@@ -91,7 +101,7 @@ def exercises(nb: nbformat.NotebookNode) -> list[Exercise]:
         m = meta(cell)
         if m.get("solution") and cell.cell_type == "code":
             found.append((m["grade_id"], []))
-        elif m.get("grade") and not m.get("solution") and found:
+        elif is_test_cell(cell) and found:
             found[-1][1].append((m["grade_id"], float(m.get("points", 0))))
     return [
         Exercise(gid, tuple(t for t, _ in tests), sum(p for _, p in tests)) for gid, tests in found
