@@ -35,12 +35,12 @@ from course.grading import (
     db_url,
     exercises,
     fill_solutions,
+    generate,
+    hand_in,
     make_course,
-    read_notebook,
     run_nbgrader,
 )
 from course.grading.parallel import autograde, default_jobs
-from course.grading.pipeline import hand_in
 
 
 def _class(release, source, n: int) -> dict:
@@ -65,9 +65,7 @@ def run() -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         root = make_course(Path(tmp) / "course", [REPO_ROOT / "source" / a for a in ids])
         for aid in ids:
-            run_nbgrader(["generate_assignment", aid, "--force"], root)
-            source = read_notebook(root / "source" / aid / f"{aid}.ipynb")
-            release = read_notebook(root / "release" / aid / f"{aid}.ipynb")
+            release, source = generate(root, aid)
             hand_in(root, aid, _class(release, source, n))
         notebooks = n * len(ids)
 

@@ -26,9 +26,9 @@ from course.grading import (
     REPO_ROOT,
     db_url,
     fill_solutions,
+    generate,
     hand_in,
     make_course,
-    read_notebook,
     run_nbgrader,
     total_scores,
 )
@@ -41,14 +41,10 @@ c.Execute.kernel_name = "python3"
 c.Execute.extra_arguments = []
 c.KernelManager.transport = "tcp"
 c.KernelManager.connection_file = ""
+# the course's preprocessors, with nbgrader's own Execute in place of the warden's
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.Execute" if p == "course.grading.execute.GuardedExecute" else p
+    for p in c.Autograde.autograde_preprocessors
 ]
 """
 
@@ -73,9 +69,7 @@ def per_notebook_seconds(log: str) -> list[float]:
 
 def _grade(base: Path, name: str, n: int, extra: str, env: dict[str, str]) -> list[float]:
     root = make_course(base / name, [REPO_ROOT / "source" / AID], extra_config=LOG_FORMAT + extra)
-    run_nbgrader(["generate_assignment", AID, "--force"], root, env=env)
-    release = read_notebook(root / "release" / AID / f"{AID}.ipynb")
-    source = read_notebook(root / "source" / AID / f"{AID}.ipynb")
+    release, source = generate(root, AID, env=env)
     nb = fill_solutions(release, source)
     hand_in(root, AID, {f"s{i:02d}": nb for i in range(n)})
     proc = run_nbgrader(["autograde", AID, "--force"], root, env=env)

@@ -84,11 +84,7 @@ def _autograde(argv: list[str]) -> int:
     for g in result.groups:
         if not g.ok:
             status = 1
-            print(
-                f"FAILED: `nbgrader {' '.join(g.args)}` (exit {g.returncode}) for "
-                f"{', '.join(g.failed)}\n{g.stderr[-4000:]}",
-                file=sys.stderr,
-            )
+            print(f"FAILED: {g.describe()}", file=sys.stderr)
     if result.ungradable:
         status = 1
         print(

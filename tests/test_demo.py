@@ -7,10 +7,8 @@ sample student gets wrong (course.demo.CLASS), never from hard-coded totals.
 from __future__ import annotations
 
 import csv
-import fcntl
 import html
 import json
-import os
 import re
 from pathlib import Path
 
@@ -23,17 +21,12 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """The demo's result, run once per session even under xdist (workers share it via a lock)."""
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    done = shared / "demo.json"
-    with open(shared / "demo.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not done.exists():
-            result = run_demo(shared / "demo", quiet=True)
-            done.write_text(json.dumps(result, default=str))
-    result = json.loads(done.read_text())
+def demo(shared_dir, run_once):
+    """The demo's result, run once per session even under xdist (workers share it)."""
+    text = run_once(
+        "demo", lambda: json.dumps(run_demo(shared_dir / "demo", quiet=True), default=str)
+    )
+    result = json.loads(text)
     result["root"] = Path(result["root"])
     result["feedback"] = {s: Path(p) for s, p in result["feedback"].items()}
     for key in ("grades", "expected"):

@@ -22,11 +22,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-import shutil
-import socket
 import textwrap
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -37,19 +33,26 @@ from course.grading import (
     cell_scores,
     db_url,
     fill_solutions,
+    generate,
+    grade_cells,
     hand_in,
     make_course,
+    meta,
     read_notebook,
     run_nbgrader,
     set_cell_source,
     total_scores,
 )
 from course.grading.integrity import integrity_report
+from course.grading.parallel import autograde
 
-pytestmark = pytest.mark.slow
+# one worker runs the whole module, so its module-scoped course is built once
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.xdist_group("hostile")]
 
 AID = "01_coin_flips"
-HONEST = 6.0  # every cheater's bernoulli_mle is wrong: 1 of the 7 points
+POINTS = grade_cells(read_notebook(REPO_ROOT / "source" / AID / f"{AID}.ipynb"))
+TOTAL = sum(POINTS.values())
+HONEST = TOTAL - POINTS["test_bernoulli_mle"]  # every cheater's bernoulli_mle is wrong
 WRONG_MLE = "def bernoulli_mle(x):\n    return 0.5\n"
 
 # Cheats put in a cell of their own, right after the notebook's import cell. {victim}, {port}
@@ -332,10 +335,28 @@ def _plain(html_text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", html_text))
 
 
+def _submission(student: str, release, source, fill: dict) -> nbformat.NotebookNode:
+    """The solutions with ``student``'s wrong bernoulli_mle and cheat filled in."""
+    nb = fill_solutions(release, source)
+    if student != "perfect":
+        set_cell_source(nb, "bernoulli_mle", CHEAT_SOLUTIONS.get(student, WRONG_MLE))
+    if student == "hidden_fail":
+        set_cell_source(nb, "bernoulli_likelihood", HIDDEN_FAIL_LIKELIHOOD)
+    if CHEAT_CELLS.get(student):
+        code = _dedent(CHEAT_CELLS[student]).format(**fill)
+        nb.cells.insert(2, nbformat.v4.new_code_cell(code))
+    if student == "echo":
+        first_test = next(
+            i
+            for i, c in enumerate(nb.cells)
+            if meta(c).get("grade_id") == "test_bernoulli_likelihood"
+        )
+        nb.cells.insert(first_test + 1, nbformat.v4.new_code_cell(ECHO_AFTER_TEST))
+    return nb
+
+
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    if shutil.which("bwrap") is None:
-        pytest.fail("bubblewrap (`bwrap`) is not installed: the hostile suite needs the sandbox")
+def graded(tmp_path_factory, bwrap, tcp_listener):
     base = tmp_path_factory.mktemp("hostile")
     victim = base / "victim.txt"
     victim.write_text("outside the course")
@@ -345,63 +366,13 @@ def graded(tmp_path_factory):
     root = make_course(
         base / "course", [REPO_ROOT / "source" / AID], extra_config="c.Execute.timeout = 20\n"
     )
-    run_nbgrader(["generate_assignment", AID, "--force"], root)
-    release = read_notebook(root / "release" / AID / f"{AID}.ipynb")
-    source = read_notebook(root / "source" / AID / f"{AID}.ipynb")
-
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(5)
-    server.settimeout(0.5)
-    port = server.getsockname()[1]
-    accepted: list = []
-    stop = threading.Event()
-
-    def serve():
-        while not stop.is_set():
-            try:
-                accepted.append(server.accept())
-            except OSError:
-                pass
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-
-    fill = {"victim": str(victim), "port": port, "root": str(root)}
-    submissions = {}
-    for student in ALL:
-        nb = fill_solutions(release, source)
-        if student != "perfect":
-            set_cell_source(nb, "bernoulli_mle", CHEAT_SOLUTIONS.get(student, WRONG_MLE))
-        if student == "hidden_fail":
-            set_cell_source(nb, "bernoulli_likelihood", HIDDEN_FAIL_LIKELIHOOD)
-        if CHEAT_CELLS.get(student):
-            code = _dedent(CHEAT_CELLS[student]).format(**fill)
-            nb.cells.insert(2, nbformat.v4.new_code_cell(code))
-        if student == "echo":
-            first_test = next(
-                i
-                for i, c in enumerate(nb.cells)
-                if c.metadata.get("nbgrader", {}).get("grade_id") == "test_bernoulli_likelihood"
-            )
-            nb.cells.insert(first_test + 1, nbformat.v4.new_code_cell(ECHO_AFTER_TEST))
-        submissions[student] = nb
-
-    hand_in(root, AID, submissions)
-    before = _tree(root, skip=("autograded", "feedback", "gradebook.db"))
-    # Two nbgrader processes, one per core, each grading half of the class.
-    with ThreadPoolExecutor(2) as pool:
-        procs = list(
-            pool.map(
-                lambda pattern: run_nbgrader(
-                    ["autograde", AID, "--force", "--student", pattern], root, check=False
-                ),
-                ["[a-l]*", "[m-z]*"],
-            )
-        )
-    stop.set()
-    thread.join()
-    server.close()
+    release, source = generate(root, AID)
+    with tcp_listener() as (port, accepted):
+        fill = {"victim": str(victim), "port": port, "root": str(root)}
+        hand_in(root, AID, {s: _submission(s, release, source, fill) for s in ALL})
+        before = _tree(root, skip=("autograded", "feedback", "gradebook.db"))
+        # Two nbgrader processes, one per core, each grading half of the class.
+        result = autograde(root, AID, jobs=2, check=False, progress=False)
     run_nbgrader(["generate_feedback", AID, "--force"], root, check=False)
     after = _tree(root, skip=("autograded", "feedback", "gradebook.db"))
     notebooks = {}
@@ -416,7 +387,8 @@ def graded(tmp_path_factory):
     }
     return {
         "root": root,
-        "log": "".join(p.stdout + p.stderr for p in procs),
+        "autograde": result,
+        "log": "".join(g.stdout + g.stderr for g in result.groups),
         "scores": total_scores(db_url(root), AID),
         "cells": cell_scores(db_url(root), AID),
         "notebooks": notebooks,
@@ -429,13 +401,18 @@ def graded(tmp_path_factory):
     }
 
 
+def _outputs(nb) -> str:
+    """Everything the notebook's cells printed or displayed, as one string."""
+    return str([c.get("outputs", []) for c in nb.cells])
+
+
 def _integrity(nb) -> list[dict]:
     return [e for c in nb.cells for e in c.metadata.get("mle_integrity", [])]
 
 
 def test_honest_baselines(graded):
-    assert graded["scores"]["perfect"] == (7.0, 7.0)
-    assert graded["scores"]["honest"] == (HONEST, 7.0)
+    assert graded["scores"]["perfect"] == (TOTAL, TOTAL)
+    assert graded["scores"]["honest"] == (HONEST, TOTAL)
     assert _integrity(graded["notebooks"]["perfect"]) == []
     assert _integrity(graded["notebooks"]["honest"]) == []
 
@@ -475,22 +452,28 @@ def test_integrity_report_lists_every_cheat_and_no_honest_student(graded):
 
 def test_killing_the_kernel_fails_only_that_submission(graded):
     # os._exit when the test calls bernoulli_mle: as without the sandbox, the submission is not
-    # graded (no points), and the students after it are.
-    score = graded["scores"].get("exiter", (0.0, 7.0))
+    # graded (no points), and the other students of its nbgrader process are.
+    result = graded["autograde"]
+    assert result.failed == ["exiter"], result.failed
+    score = graded["scores"].get("exiter", (0.0, TOTAL))
     assert score[0] == 0.0
-    assert graded["scores"]["perfect"] == (7.0, 7.0)
+    group = next(g for g in result.groups if "exiter" in g.students)
+    others = [s for s in group.students if s != "exiter"]
+    assert others, "exiter was alone in its nbgrader process"
+    missing = [s for s in others if s not in graded["notebooks"] or s not in graded["scores"]]
+    assert not missing, f"not graded after exiter's kernel died: {missing}"
 
 
 def test_looper_is_cut_by_the_timeout_and_the_rest_is_graded(graded):
-    assert graded["scores"]["looper"] == (HONEST, 7.0)
+    assert graded["scores"]["looper"] == (HONEST, TOTAL)
 
 
 def test_gradebook_holds_only_what_autograde_wrote(graded):
     scores = graded["scores"]
     assert set(scores) >= set(ALL) - {"exiter"}
-    assert all(s[0] <= 7.0 for s in scores.values()), scores
-    assert scores["grade_writer"] == (HONEST, 7.0)
-    outputs = str([c.get("outputs", []) for c in graded["notebooks"]["grade_writer"].cells])
+    assert all(s[0] <= TOTAL for s in scores.values()), scores
+    assert scores["grade_writer"] == (HONEST, TOTAL)
+    outputs = _outputs(graded["notebooks"]["grade_writer"])
     assert "WROTE" not in outputs and "blocked" in outputs
 
 
@@ -508,23 +491,23 @@ def test_no_symlink_reaches_the_autograded_or_feedback_folders(graded):
     for top in ("autograded", "feedback"):
         links = [p for p in (root / top).rglob("*") if p.is_symlink()]
         assert not links, links
-    nb = graded["notebooks"]["symlinker"]
-    assert nb.cells, "the symlinker's notebook was replaced"
 
 
 def test_network_was_unreachable(graded):
     assert graded["accepted"] == []
-    text = str(graded["notebooks"]["network"].cells)
-    assert "blocked" in text
+    # both attempts ran and were refused: the loopback connection and the web request
+    outputs = _outputs(graded["notebooks"]["network"])
+    assert outputs.count("blocked") == 2, outputs
 
 
 def test_no_output_quotes_the_solutions_or_hidden_tests(graded):
     # The reader printed what it could open, the forker what `cat` could see: nothing.
     secrets = _secret_lines(graded["source"])
     assert secrets, "no secret lines found in the source notebook"
+    # the reader's four attempts (three reads and a copy) all failed
+    assert _outputs(graded["notebooks"]["reader"]).count("blocked") == 4
     for student in ("reader", "forker"):
-        nb = graded["notebooks"][student]
-        outputs = str([c.get("outputs", []) for c in nb.cells])
+        outputs = _outputs(graded["notebooks"][student])
         leaked = [s for s in secrets if s in outputs]
         assert not leaked, f"{student} printed: {leaked[:3]}"
 
@@ -534,8 +517,10 @@ def test_feedback_never_shows_hidden_test_source(graded):
     assert hidden
     # The echo student made its notebook print the hidden tests (In, _ih, HTML, Markdown):
     # the autograded notebook has them, the feedback must not.
-    echoed = str([c.get("outputs", []) for c in graded["notebooks"]["echo"].cells])
+    echoed = _outputs(graded["notebooks"]["echo"])
     assert any(h in echoed for h in hidden), "the echo cheat did not work as intended"
+    # every graded notebook has its feedback page, so none is left out of the check below
+    assert set(graded["feedback"]) == set(graded["notebooks"])
     for student, page in graded["feedback"].items():
         plain = _plain(page)
         leaked = [h for h in hidden if h in plain]
@@ -550,7 +535,8 @@ def test_feedback_still_says_which_exercise_failed_and_why(graded):
 
 
 def test_feedback_names_a_failing_hidden_test_without_its_code(graded):
-    assert graded["scores"]["hidden_fail"] == (HONEST - 1, 7.0)
+    hidden_fail = HONEST - POINTS["test_bernoulli_likelihood"]
+    assert graded["scores"]["hidden_fail"] == (hidden_fail, TOTAL)
     plain = _plain(graded["feedback"]["hidden_fail"])
     assert "bernoulli_likelihood (boundaries) failed" in plain
     assert "ValueError: no flips given" in plain

@@ -27,8 +27,9 @@ from course.grading import (
     db_url,
     exercises,
     fill_solutions,
+    generate,
+    hand_in,
     make_course,
-    read_notebook,
     run_nbgrader,
 )
 from course.grading.integrity import integrity_report
@@ -40,9 +41,9 @@ from course.grading.parallel import (
     submitted_students,
     ungradable_students,
 )
-from course.grading.pipeline import hand_in
 
-pytestmark = pytest.mark.slow
+# one worker runs the whole module, so its module-scoped course is built once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("parallel")]
 
 AID = "01_coin_flips"
 
@@ -60,9 +61,7 @@ def _graded(root: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     root = make_course(tmp_path_factory.mktemp("parallel") / "course", [REPO_ROOT / "source" / AID])
-    run_nbgrader(["generate_assignment", AID, "--force"], root)
-    source = read_notebook(root / "source" / AID / f"{AID}.ipynb")
-    release = read_notebook(root / "release" / AID / f"{AID}.ipynb")
+    release, source = generate(root, AID)
     first = exercises(source)[0].grade_id
     hand_in(
         root,

@@ -6,14 +6,12 @@ course, generates the release, hands in a synthetic class (the solution, the bla
 one submission per exercise with just that exercise left as the stub), autogrades them all in
 one nbgrader call and validates the solution. Every test below only reads that trial.
 
-Under ``pytest -n auto`` the workers share the trials through a file lock, so each assignment
-is graded once per session.
+Under ``pytest -n N`` (xdist) the workers share the trials through ``run_once`` (conftest.py),
+so each assignment is graded once per session.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
 import re
 from pathlib import Path
 
@@ -26,13 +24,14 @@ from course.grading import (
     db_url,
     exercises,
     fill_solutions,
+    generate,
+    hand_in,
     leaked_lines,
     make_course,
     meta,
     read_notebook,
     run_nbgrader,
     total_scores,
-    write_notebook,
 )
 from course.grading.trial import VALIDATE_SUCCESS, Trial, run_trial
 
@@ -48,26 +47,17 @@ EXERCISES = [
 
 
 @pytest.fixture(scope="session")
-def shared_dir(tmp_path_factory) -> Path:
-    """A folder all xdist workers of this session share (the session's own one without xdist)."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-
-
-@pytest.fixture(scope="session")
-def trials(shared_dir):
+def trials(shared_dir, run_once):
     """``trial(aid)``: run (once per session, whichever worker comes first) or load a trial."""
     cache: dict[str, Trial] = {}
 
     def trial(aid: str) -> Trial:
         if aid not in cache:
-            done = shared_dir / f"trial-{aid}.json"
-            with open(shared_dir / f"trial-{aid}.lock", "w") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-                if not done.exists():
-                    result = run_trial(SOURCE / aid, shared_dir / f"course-{aid}")
-                    done.write_text(result.to_json())
-            cache[aid] = Trial.from_json(done.read_text())
+            text = run_once(
+                f"trial-{aid}",
+                lambda: run_trial(SOURCE / aid, shared_dir / f"course-{aid}").to_json(),
+            )
+            cache[aid] = Trial.from_json(text)
         return cache[aid]
 
     return trial
@@ -214,11 +204,7 @@ def test_course_config_does_not_zero_a_correct_answer_that_warns(tmp_path):
     # Graded with the course's own settings (no STRICT_CONFIG): the warning on stderr is dropped.
     src = _toy_assignment(tmp_path / "src" / "toy")
     root = make_course(tmp_path / "course", [src])
-    run_nbgrader(["generate_assignment", "toy", "--force"], root)
-    release = read_notebook(root / "release" / "toy" / "toy.ipynb")
-    write_notebook(
-        fill_solutions(release, read_notebook(src / "toy.ipynb")),
-        root / "submitted" / "alice" / "toy" / "toy.ipynb",
-    )
+    release, source = generate(root, "toy")
+    hand_in(root, "toy", {"alice": fill_solutions(release, source)})
     run_nbgrader(["autograde", "toy", "--force"], root)
     assert total_scores(db_url(root), "toy") == {"alice": (2.0, 2.0)}

@@ -32,15 +32,16 @@ from course.grading import (
     cell_scores,
     exercises,
     fill_solutions,
+    generate,
+    hand_in,
     make_course,
-    read_notebook,
     run_nbgrader,
     total_scores,
 )
 from course.grading.parallel import autograde
-from course.grading.pipeline import hand_in
 
-pytestmark = pytest.mark.slow
+# one worker runs the whole module, so its module-scoped course is built once
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
 
 AID = "01_coin_flips"
 
@@ -108,11 +109,9 @@ def test_generate_autograde_in_parallel_and_export_against_postgresql(postgres_u
         tmp_path / "course", [REPO_ROOT / "source" / AID], gradebook_url=postgres_url
     )
     assert f"db_url = {postgres_url!r}" in (root / "nbgrader_config.py").read_text()
-    run_nbgrader(["generate_assignment", AID, "--force"], root)
+    release, source = generate(root, AID)
     assert not (root / "gradebook.db").exists(), "the gradebook went to SQLite, not PostgreSQL"
 
-    source = read_notebook(root / "source" / AID / f"{AID}.ipynb")
-    release = read_notebook(root / "release" / AID / f"{AID}.ipynb")
     exs = exercises(source)
     skipped = exs[0]
     hand_in(

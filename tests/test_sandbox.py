@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import textwrap
-import threading
 from pathlib import Path
 
 import pytest
@@ -29,26 +26,19 @@ from course.grading import (
     REPO_ROOT,
     db_url,
     fill_solutions,
+    generate,
     hand_in,
     make_course,
-    read_notebook,
     run_nbgrader,
     sandbox,
     total_scores,
 )
 from course.grading.execute import MSG_REPLY, MSG_REQUEST
 
-pytestmark = pytest.mark.slow
+# one worker runs the whole module, so its module-scoped course is built once
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.xdist_group("sandbox")]
 
 AID = "01_coin_flips"
-
-
-def _require_bwrap() -> None:
-    if shutil.which("bwrap") is None:
-        pytest.fail(
-            "bubblewrap (`bwrap`) is not installed: the autograde sandbox cannot be tested. "
-            "Install the Debian package `bubblewrap`."
-        )
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +57,6 @@ class Kernel:
     """A running sandboxed kernel and a way to run code in it."""
 
     def __init__(self, cwd: Path, env: dict[str, str] | None = None):
-        _require_bwrap()
         ksm = KernelSpecManager(kernel_dirs=[str(sandbox.KERNELSPEC_PATH / "kernels")])
         self.km = KernelManager(
             kernel_name=sandbox.KERNEL_NAME,
@@ -111,7 +100,7 @@ class Kernel:
 
 
 @pytest.fixture(scope="module")
-def kernel(fake_course):
+def kernel(fake_course, bwrap):
     k = Kernel(
         fake_course / "autograded" / "alice" / AID, env={"MLE_TEST_SECRET": "host-environment"}
     )
@@ -178,32 +167,16 @@ def test_writes_and_symlinks_stay_in_the_scratch_copy(kernel, fake_course):
     assert victim.read_text() == "untouched"
 
 
-def test_kernel_has_no_network(kernel):
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-    server.settimeout(3)
-    port = server.getsockname()[1]
-    accepted = []
-
-    def accept():
-        try:
-            accepted.append(server.accept())
-        except OSError:
-            pass
-
-    thread = threading.Thread(target=accept)
-    thread.start()
-    out, err = kernel.run(
-        f"""
-        import socket
-        s = socket.socket()
-        s.settimeout(2)
-        s.connect(('127.0.0.1', {port}))
-        """
-    )
-    thread.join()
-    server.close()
+def test_kernel_has_no_network(kernel, tcp_listener):
+    with tcp_listener() as (port, accepted):
+        out, err = kernel.run(
+            f"""
+            import socket
+            s = socket.socket()
+            s.settimeout(2)
+            s.connect(('127.0.0.1', {port}))
+            """
+        )
     assert err.startswith(("ConnectionRefusedError", "OSError", "TimeoutError")), err
     assert not accepted, "the sandboxed kernel reached a TCP server on the host"
     _, err = kernel.run("socket.getaddrinfo('example.org', 80)")
@@ -236,6 +209,66 @@ def test_warden_undoes_hooks_and_patches(kernel):
     assert "custom_exceptions" in details
     out, _ = kernel.run("print(np.isclose(1, 2), len(get_ipython().input_transformers_post))")
     assert out.split() == ["False", "0"]
+
+
+def test_warden_sees_a_thread_hidden_from_threading_enumerate(kernel):
+    # The warden lists threads with the threading.enumerate it captured at import, so a
+    # submission that replaces the module's function cannot hide a thread from it.
+    kernel.warden({"reset": True})  # drain what the earlier tests did
+    _, err = kernel.run(
+        """
+        import threading, time
+        _real_enumerate = threading.enumerate
+
+        def lurker():
+            time.sleep(600)
+
+        threading.Thread(target=lurker, daemon=True).start()
+        threading.enumerate = lambda: []
+        """
+    )
+    assert not err
+    reply = kernel.warden({"reset": True})
+    kernel.run("threading.enumerate = _real_enumerate")  # the kernel is shared by later tests
+    assert {"kind": "background-thread", "detail": "a thread runs lurker"} in reply["findings"]
+
+
+def test_warden_clears_a_thread_trace_hook_behind_a_fake_settrace(kernel):
+    kernel.warden({"reset": True})
+    kernel.run(
+        """
+        import threading
+        _real_settrace = threading.settrace
+        threading.settrace(lambda *a: None)
+        threading.settrace = lambda f: None
+        """
+    )
+    first = kernel.warden({"reset": True})
+    assert any("settrace" in f["detail"] for f in first["findings"]), first
+    second = kernel.warden({"reset": True})  # the hook itself was removed, not just reported
+    kernel.run("threading.settrace = _real_settrace")
+    assert not any("settrace" in f["detail"] for f in second["findings"]), second
+
+
+def test_warden_audit_survives_a_rebound_builtin(kernel):
+    # The audit hook runs inside the student's calls: it must not use builtins they replaced.
+    kernel.warden({})
+    kernel.run(
+        """
+        import builtins, os
+        _real_int = builtins.int
+        builtins.int = str
+        try:
+            os.listdir('../../../source')
+        except OSError:
+            pass
+        finally:
+            builtins.int = _real_int
+        """
+    )
+    reply = kernel.warden({})
+    kinds = {(e["kind"], e["detail"].split(":")[0]) for e in reply["events"]}
+    assert ("outside-folder", "os.listdir") in kinds, reply
 
 
 # --- fail closed -------------------------------------------------------------------------------
@@ -298,8 +331,7 @@ def test_wrapper_refuses_a_missing_configured_bwrap(tmp_path):
     assert "SANDBOX NOT STARTED" in proc.stderr and "/nonexistent/bwrap" in proc.stderr
 
 
-def test_wrapper_refuses_a_tcp_connection(tmp_path):
-    _require_bwrap()
+def test_wrapper_refuses_a_tcp_connection(tmp_path, bwrap):
     proc = _wrapper(tmp_path, {}, transport="tcp")
     assert proc.returncode != 0
     assert "ipc" in proc.stderr
@@ -317,9 +349,7 @@ def test_course_config_selects_the_sandbox():
 def small_course(tmp_path_factory):
     """A course with 01 generated and one perfect submission handed in (autograded per test)."""
     root = make_course(tmp_path_factory.mktemp("small"), [REPO_ROOT / "source" / AID])
-    run_nbgrader(["generate_assignment", AID, "--force"], root)
-    release = read_notebook(root / "release" / AID / f"{AID}.ipynb")
-    source = read_notebook(root / "source" / AID / f"{AID}.ipynb")
+    release, source = generate(root, AID)
     hand_in(root, AID, {"ann": fill_solutions(release, source)})
     return root
 

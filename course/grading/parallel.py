@@ -75,6 +75,13 @@ class GroupResult:
     def ok(self) -> bool:
         return self.returncode == 0 and not self.failed
 
+    def describe(self) -> str:
+        """The failed command, its exit code, the students it failed and its log's tail."""
+        return (
+            f"`nbgrader {' '.join(self.args)}` exited with {self.returncode}; "
+            f"failed: {', '.join(self.failed) or '(none named)'}\n{self.stderr[-4000:]}"
+        )
+
 
 @dataclass
 class AutogradeResult:
@@ -220,11 +227,9 @@ def autograde(
     assignment: str,
     *,
     jobs: int | None = None,
-    students: list[str] | None = None,
     db_url: str | None = None,
     check: bool = True,
     progress: bool = True,
-    extra_args: list[str] | tuple[str, ...] = (),
 ) -> AutogradeResult:
     """Autograde ``assignment`` in the course directory ``root`` with ``jobs`` processes.
 
@@ -232,34 +237,28 @@ def autograde(
     assignment of every student in the same processes (a student counts as done on the
     progress bar when all their notebooks are graded).
 
-    ``students`` defaults to every submission found (:func:`submitted_students`); ``jobs`` to
-    the number of cores. ``db_url`` overrides the gradebook URL on each command line (e.g. to
-    add SQLite's busy timeout to a course that uses nbgrader's default). ``extra_args`` are
-    passed to every nbgrader process. Submissions nbgrader cannot see
+    Every submission found is graded (:func:`submitted_students`); ``jobs`` defaults to the
+    number of cores. ``db_url`` overrides the gradebook URL on each command line (e.g. to
+    add SQLite's busy timeout to a course that uses nbgrader's default). Submissions nbgrader
+    cannot see
     (:func:`ungradable_students`) are listed in the result's ``ungradable``. Raises
     :class:`ParallelAutogradeError` if a group failed and ``check`` is true; otherwise the
     failures are in the returned result.
     """
     root = Path(root).resolve()
     everyone = submitted_students(root, assignment)
-    if students is None:
-        students = everyone
-    else:
-        unknown = sorted(set(students) - set(everyone))
-        if unknown:
-            raise ValueError(f"students without a submission of {assignment!r}: {unknown}")
-    if not students:
+    if not everyone:
         raise ValueError(f"no gradable submissions of {assignment!r} in {root / 'submitted'}")
     jobs = default_jobs() if jobs is None else jobs
-    groups = split_class(sorted(students), jobs)
-    extra = [*extra_args, *([f"--CourseDirectory.db_url={db_url}"] if db_url else [])]
+    groups = split_class(everyone, jobs)
+    extra = [f"--CourseDirectory.db_url={db_url}"] if db_url else []
     cmd0 = str(scripts_dir() / "nbgrader")
 
     t0 = time.time()
     start = time.perf_counter()
     running: list[_Running] = []
     bar = tqdm(
-        total=len(students),
+        total=len(everyone),
         desc=f"autograde {assignment} ({len(groups)} processes)",
         unit="student",
         disable=not progress,
@@ -294,10 +293,6 @@ def autograde(
             f"autograde of {assignment!r} failed for {len(result.failed)} student(s): "
             f"{', '.join(result.failed)}"
         ]
-        for g in bad:
-            parts.append(
-                f"--- `nbgrader {' '.join(g.args)}` exited with {g.returncode}; "
-                f"failed: {', '.join(g.failed) or '(none named)'}\n{g.stderr[-4000:]}"
-            )
+        parts += [f"--- {g.describe()}" for g in bad]
         raise ParallelAutogradeError("\n".join(parts))
     return result

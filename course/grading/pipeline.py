@@ -15,6 +15,10 @@ import sysconfig
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import nbformat
+
+from course.grading.submissions import read_notebook, write_notebook
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REPO_CONFIG = REPO_ROOT / "nbgrader_config.py"
 
@@ -25,6 +29,7 @@ __all__ = [
     "NbgraderError",
     "assignment_ids",
     "db_url",
+    "generate",
     "hand_in",
     "make_course",
     "nbgrader_env",
@@ -146,6 +151,20 @@ def make_course(
     return root
 
 
+def generate(
+    root: str | os.PathLike[str], assignment: str, *, env: Mapping[str, str] | None = None
+) -> tuple[nbformat.NotebookNode, nbformat.NotebookNode]:
+    """Run ``nbgrader generate_assignment`` in ``root``; return the release and source notebooks.
+
+    The pair is what :func:`~course.grading.submissions.fill_solutions` takes to build a
+    submission, for :func:`hand_in`. ``env`` is added to the command's environment.
+    """
+    root = Path(root)
+    run_nbgrader(["generate_assignment", assignment, "--force"], root, env=env)
+    notebook = f"{assignment}/{assignment}.ipynb"
+    return read_notebook(root / "release" / notebook), read_notebook(root / "source" / notebook)
+
+
 def hand_in(
     root: str | os.PathLike[str], assignment: str, notebooks: Mapping[str, object]
 ) -> list[Path]:
@@ -153,10 +172,8 @@ def hand_in(
 
     Each student's folder gets the release's files (data shipped with the notebook) and their
     notebook under the release notebook's name, as ``nbgrader collect`` would leave it; the
-    release must exist (``generate_assignment``). Returns the notebooks' paths.
+    release must exist (:func:`generate`). Returns the notebooks' paths.
     """
-    from course.grading.submissions import write_notebook
-
     root = Path(root)
     release = root / "release" / assignment
     if not (release / f"{assignment}.ipynb").is_file():

@@ -21,12 +21,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from course.grading.gradebook import CellScore, cell_scores
-from course.grading.pipeline import db_url, hand_in, make_course, run_nbgrader
+from course.grading.pipeline import db_url, generate, hand_in, make_course, run_nbgrader
 from course.grading.submissions import (
     Exercise,
     exercises,
     fill_solutions,
-    read_notebook,
 )
 
 __all__ = ["VALIDATE_SUCCESS", "Trial", "run_trial", "synthetic_class"]
@@ -90,12 +89,10 @@ def run_trial(source_folder: Path, root: Path) -> Trial:
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     root = make_course(root, [source_folder], extra_config=STRICT_CONFIG)
-    run_nbgrader(["generate_assignment", aid, "--force"], root)
+    release, source = generate(root, aid)
     seconds["generate_assignment"] = time.perf_counter() - t0
 
-    source = read_notebook(root / "source" / aid / f"{aid}.ipynb")
-    release_dir = root / "release" / aid
-    students = synthetic_class(read_notebook(release_dir / f"{aid}.ipynb"), source)
+    students = synthetic_class(release, source)
     hand_in(root, aid, students)
 
     t0 = time.perf_counter()
