@@ -24,13 +24,13 @@ system-deps:
 
 # At least 4 pytest workers even on 2 cores: the slow tests mostly wait (kernel start-up,
 # per-cell timeouts, a browser), and 4 workers took under 10 min where 2 took over 14 on
-# 2 cores. --dist loadgroup keeps each module marked xdist_group on one worker, so its
-# module-scoped course (a class graded by nbgrader) is built once, not once per worker.
+# 2 cores. (--dist loadgroup, which would keep a module's graded course on one worker, also
+# keeps every other module's tests together: 17 min instead of 10.)
 WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 4 ] && echo 4 || echo $$n)
 
 test: venv system-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(WORKERS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -46,8 +46,7 @@ from course.grading import (
 from course.grading.integrity import integrity_report
 from course.grading.parallel import autograde
 
-# one worker runs the whole module, so its module-scoped course is built once
-pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.xdist_group("hostile")]
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
 AID = "01_coin_flips"
 POINTS = grade_cells(read_notebook(REPO_ROOT / "source" / AID / f"{AID}.ipynb"))

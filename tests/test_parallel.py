@@ -42,8 +42,7 @@ from course.grading.parallel import (
     ungradable_students,
 )
 
-# one worker runs the whole module, so its module-scoped course is built once
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("parallel")]
+pytestmark = pytest.mark.slow
 
 AID = "01_coin_flips"
 

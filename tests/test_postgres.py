@@ -40,8 +40,7 @@ from course.grading import (
 )
 from course.grading.parallel import autograde
 
-# one worker runs the whole module, so its module-scoped course is built once
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 AID = "01_coin_flips"
 

@@ -35,8 +35,7 @@ from course.grading import (
 )
 from course.grading.execute import MSG_REPLY, MSG_REQUEST
 
-# one worker runs the whole module, so its module-scoped course is built once
-pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.xdist_group("sandbox")]
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
 AID = "01_coin_flips"
 
