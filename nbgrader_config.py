@@ -44,7 +44,8 @@ c.OverwriteCells.add_missing_cells = True
 
 # The kernel that runs submissions: bubblewrap sandbox (course/grading/sandbox.py). It sees a
 # scratch copy of its own autograded/<student>/<assignment> folder, the read-only system,
-# virtualenv and packages, and nothing else: no gradebook, source/, other students, network.
+# virtualenv and course package, a stand-in for mlelib, and nothing else: no gradebook,
+# source/, other students, network.
 # If the sandbox cannot start, that submission is not graded (it never runs unsandboxed).
 # MLE_COURSE_UNSANDBOXED=1 opts out (plain python3 kernel) on a machine without bubblewrap.
 from course.grading import sandbox as _sandbox  # noqa: E402
@@ -65,8 +66,9 @@ else:
     c.Execute.kernel_name = _sandbox.KERNEL_NAME
     c.KernelManager.transport = "ipc"  # the sandbox has no network; sockets in a private dir
     c.KernelManager.connection_file = _sandbox.connection_file()
-# Execute plus the warden (course/grading/execute.py): IPython hooks, patched helpers and
-# rebound names are undone before each locked/graded cell and recorded in the cell metadata.
+# Execute, except that graded test cells run here in the grader, calling the student's
+# functions in the kernel with plain data (course/grading/execute.py, remote.py); what the
+# kernel's audit hook saw is recorded in the cell metadata for the integrity report.
 c.Autograde.autograde_preprocessors = [
     "course.grading.execute.GuardedExecute",
     "nbgrader.preprocessors.IgnorePattern",

@@ -1,12 +1,12 @@
 """Turning a student's return value into plain numbers, and comparing them.
 
-A test cell must not trust the objects a submission returns: a ``float`` subclass
-can claim to equal anything, a list subclass can lie about its items, an object can
-lie in ``__float__``. So values are admitted by their *exact* type only and read
-through the built-in types' own methods (``tuple.__getitem__``, ``dict.keys``),
-never through methods the submission could override. What comes out is made of
-``float``, ``numpy.ndarray`` (float64), ``tuple`` and ``dict`` alone, and the
-comparison uses ufuncs captured when this module was imported.
+Values are admitted by their *exact* type: ``float``, ``int``, ``bool``, numpy scalars and
+arrays of numbers, and ``tuple``/``list``/``dict`` of them. What comes out is made of
+``float``, ``numpy.ndarray`` (float64), ``tuple`` and ``dict`` alone, so that a comparison
+never depends on a method of an object the student made (a ``float`` subclass with its own
+``__eq__``, a scipy ``OptimizeResult``): such a value is refused with a message saying what to
+return instead. During autograde the values have already crossed from the kernel as plain data
+(:mod:`course._wire`); this module then only normalises them.
 """
 
 from __future__ import annotations
@@ -14,30 +14,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
-# Captured at import, before any student code runs. ufuncs are C objects whose
-# behaviour cannot be patched from Python; keeping our own references means that
-# rebinding ``np.isnan`` or ``np.abs`` in a notebook changes nothing here.
-_array = np.array
-_isnan = np.isnan
-_isinf = np.isinf
-_absolute = np.absolute
-_subtract = np.subtract
-_less_equal = np.less_equal
-_logical_or = np.logical_or
-_ndarray = np.ndarray
-_generic = np.generic
-_float = float
-_int = int
-_bool = bool
-_type = type
-_tuple_getitem = tuple.__getitem__
-_tuple_len = tuple.__len__
-_list_getitem = list.__getitem__
-_list_len = list.__len__
-_dict_keys = dict.keys
-_dict_getitem = dict.__getitem__
-_float_repr = float.__repr__
 
 _NUMPY_SCALARS = frozenset(
     {
@@ -64,36 +40,38 @@ class Rejected(Exception):
 
 def plain(value, where: str = "the result"):
     """Convert ``value`` to floats, float arrays, tuples and dicts, or raise :class:`Rejected`."""
-    t = _type(value)
+    t = type(value)
+    if t.__name__ == "Unavailable" and isinstance(getattr(value, "why", None), str):
+        raise Rejected(value.why)  # a student's variable the grader could not read
     if value is None:
         raise Rejected(f"{where} is None: did you forget to `return` it?")
-    if t is _bool or t is _int:
-        return _float(_int.__int__(value))
-    if t is _float:
-        return _float.__float__(value)
+    if t is bool or t is int:
+        return float(int(value))
+    if t is float:
+        return float(value)
     if t in _NUMPY_SCALARS:
-        return _float(value.item())
-    if t is _ndarray:
+        return float(value.item())
+    if t is np.ndarray:
         if value.dtype.kind not in "biuf":
             raise Rejected(
                 f"{where} is an array of dtype {value.dtype}; return numbers (an array of floats)"
             )
-        return _array(value, dtype=np.float64, copy=True, subok=False)
-    if isinstance(value, tuple):
+        return np.array(value, dtype=np.float64, copy=True, subok=False)
+    if isinstance(value, tuple):  # namedtuples too; read through tuple's own methods
         return tuple(
-            plain(_tuple_getitem(value, i), f"{where}[{i}]") for i in range(_tuple_len(value))
+            plain(tuple.__getitem__(value, i), f"{where}[{i}]") for i in range(tuple.__len__(value))
         )
     if t is list:
-        items = [plain(_list_getitem(value, i), f"{where}[{i}]") for i in range(_list_len(value))]
+        items = [plain(value[i], f"{where}[{i}]") for i in range(len(value))]
         return _as_array_if_numbers(items)
     if t is dict:
         out = {}
-        for key in list(_dict_keys(value)):
-            if _type(key) is not str:
-                raise Rejected(f"{where} has a key of type {_type(key).__name__}; use str keys")
-            out[key] = plain(_dict_getitem(value, key), f"{where}[{key!r}]")
+        for key in list(value.keys()):
+            if type(key) is not str:
+                raise Rejected(f"{where} has a key of type {type(key).__name__}; use str keys")
+            out[key] = plain(value[key], f"{where}[{key!r}]")
         return out
-    if isinstance(value, (_float, _int, _ndarray, list, dict)):
+    if isinstance(value, (float, int, np.ndarray, list, dict)):
         raise Rejected(
             f"{where} is a {t.__name__} object, a subclass of {t.__mro__[1].__name__}. "
             "Return a plain number or numpy array: objects of your own type are not graded."
@@ -104,37 +82,37 @@ def plain(value, where: str = "the result"):
 
 
 def _as_array_if_numbers(items: list):
-    if items and all(_type(i) is _float for i in items):
-        return _array(items, dtype=np.float64)
-    if items and all(_type(i) is _ndarray for i in items):
+    if items and all(type(i) is float for i in items):
+        return np.array(items, dtype=np.float64)
+    if items and all(type(i) is np.ndarray for i in items):
         shapes = {i.shape for i in items}
         if len(shapes) == 1:
-            return _array(items, dtype=np.float64)
+            return np.array(items, dtype=np.float64)
     return tuple(items)
 
 
 def compare(got, expected, rtol: float, atol: float, where: str = "the result") -> str | None:
     """``None`` if ``got`` matches ``expected`` (both already :func:`plain`), else why not."""
-    te, tg = _type(expected), _type(got)
-    if te is _float:
-        if tg is _ndarray and got.shape == ():
-            got, tg = _float(got.item()), _float
-        if tg is not _float:
+    te, tg = type(expected), type(got)
+    if te is float:
+        if tg is np.ndarray and got.shape == ():
+            got, tg = float(got.item()), float
+        if tg is not float:
             return f"{where} should be a single number, got {describe_kind(got)}"
-        return _compare_arrays(_array(got), _array(expected), rtol, atol, where)
-    if te is _ndarray:
-        if tg is tuple and all(_type(g) is _float for g in got):
-            got, tg = _array(got, dtype=np.float64), _ndarray
-        if tg is _float and expected.shape == ():
-            got, tg = _array(got), _ndarray
-        if tg is not _ndarray:
+        return _compare_arrays(np.array(got), np.array(expected), rtol, atol, where)
+    if te is np.ndarray:
+        if tg is tuple and all(type(g) is float for g in got):
+            got, tg = np.array(got, dtype=np.float64), np.ndarray
+        if tg is float and expected.shape == ():
+            got, tg = np.array(got), np.ndarray
+        if tg is not np.ndarray:
             return f"{where} should be an array of shape {expected.shape}, got {describe_kind(got)}"
         if got.shape != expected.shape:
             return f"{where} has shape {got.shape}, expected shape {expected.shape}"
         return _compare_arrays(got, expected, rtol, atol, where)
     if te is tuple:
-        if tg is _ndarray and got.ndim == 1:
-            got, tg = tuple(_float(v) for v in got), tuple
+        if tg is np.ndarray and got.ndim == 1:
+            got, tg = tuple(float(v) for v in got), tuple
         if tg is not tuple:
             return f"{where} should be a tuple of {len(expected)} values, got {describe_kind(got)}"
         if len(got) != len(expected):
@@ -158,30 +136,30 @@ def compare(got, expected, rtol: float, atol: float, where: str = "the result") 
 
 
 def _compare_arrays(got, expected, rtol, atol, where) -> str | None:
-    got_nan = _isnan(got)
+    got_nan = np.isnan(got)
     if got_nan.any():
-        if _isnan(expected).any():
+        if np.isnan(expected).any():
             raise ValueError("an expected value is NaN: the test itself is broken")
         return f"{where} contains NaN"
-    exp_inf = _isinf(expected)
-    got_inf = _isinf(got)
+    exp_inf = np.isinf(expected)
+    got_inf = np.isinf(got)
     # Infinities must match exactly, sign included (e.g. log 0 = -inf).
     same_inf = exp_inf & (got == expected)
-    if (_logical_or(exp_inf, got_inf) & ~same_inf).any():
+    if (np.logical_or(exp_inf, got_inf) & ~same_inf).any():
         return f"{where} is infinite where it should be finite, or the other way round"
     finite = ~exp_inf
-    diff = _absolute(_subtract(got[finite], expected[finite]))
-    bound = atol + rtol * _absolute(expected[finite])
-    if not _less_equal(diff, bound).all():
-        return f"{where} differs from the expected value (by up to {_float(diff.max()):.3g})"
+    diff = np.absolute(np.subtract(got[finite], expected[finite]))
+    bound = atol + rtol * np.absolute(expected[finite])
+    if not np.less_equal(diff, bound).all():
+        return f"{where} differs from the expected value (by up to {float(diff.max()):.3g})"
     return None
 
 
 def describe_kind(value) -> str:
-    t = _type(value)
-    if t is _float:
+    t = type(value)
+    if t is float:
         return "a single number"
-    if t is _ndarray:
+    if t is np.ndarray:
         return f"an array of shape {value.shape}"
     if t is tuple:
         return f"a tuple of {len(value)} values"
@@ -192,16 +170,16 @@ def describe_kind(value) -> str:
 
 def show(value, limit: int = 160) -> str:
     """A short, readable rendering of a value for a feedback message."""
-    if _type(value) is _float:
-        return _float_repr(value) if not math.isinf(value) else ("inf" if value > 0 else "-inf")
-    if _type(value) is _ndarray:
+    if type(value) is float:
+        return float.__repr__(value) if not math.isinf(value) else ("inf" if value > 0 else "-inf")
+    if type(value) is np.ndarray:
         with np.printoptions(precision=6, threshold=8, edgeitems=3, linewidth=limit):
             text = np.array2string(value, separator=", ")
         return f"array({text})" if value.ndim else text
-    if _type(value) is tuple:
+    if type(value) is tuple:
         inner = ", ".join(show(v, limit) for v in value)
         return f"({inner}{',' if len(value) == 1 else ''})"
-    if _type(value) is dict:
+    if type(value) is dict:
         return "{" + ", ".join(f"{k!r}: {show(v, limit)}" for k, v in value.items()) + "}"
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -25,8 +25,8 @@ tamperer       a wrong bernoulli_log_likelihood, and its test cell replaced by `
 looper         binomial_log_likelihood loops forever: every cell that calls it (its test and
                two later cells) is cut by the per-cell timeout, and the exercises after it
                are still graded
-mlelib_user    bernoulli_mle hands the work to mlelib under another name (course.checks
-               refuses it)
+mlelib_user    bernoulli_mle hands the work to mlelib under another name (in the grading
+               sandbox mlelib is a stand-in that raises, so the test fails)
 =============  =============================================================================
 """
 

@@ -1,18 +1,24 @@
-"""Hostile submissions, graded for real: sandbox, warden and feedback against cheats.
+"""Hostile submissions, graded for real: sandbox, remote test cells and feedback against cheats.
 
 One throwaway course grades a whole class of cheaters on 01_coin_flips in two ``nbgrader
 autograde`` processes (half the class each, one per core; each nbgrader start costs seconds),
 then ``generate_feedback``. Every
 cheater hands in the instructor's solutions except a wrong ``bernoulli_mle`` (worth 1 of 7
 points), so an honest grade is 6/7, and adds a cheat meant to win that point back or to reach
-outside its folder. For each one the tests check that
+outside its folder. The test cells run in the grader and call the student's functions across
+the sandbox (course.grading.remote), so cheats that worked by changing the kernel the tests
+used to run in (hooks, patched helpers, rebound names, lying objects, reading the check's
+frames, calling mlelib off the watched thread) now have nothing to act on. For each one the
+tests check that
 
 * it earns no point it did not earn honestly (6/7 at most; 0 if it broke its own kernel);
 * nothing outside its folder changed or leaked: the gradebook holds the expected grades, the
   course files and a file outside the course are untouched, no output or feedback quotes the
   hidden tests or the solutions;
-* where the warden can see it, ``cell.metadata["mle_integrity"]`` of the autograded notebook
-  names it.
+* what grading saw is recorded in ``cell.metadata["mle_integrity"]`` (files, network and
+  processes from the kernel's audit hook; timeouts, mlelib calls, values that are not plain
+  data, a kernel that stopped answering), and the instructor's integrity report lists every
+  cheat (those records, plus its static scan of what the student wrote).
 
 Needs bubblewrap (the tests fail, not skip, without it: see tests/test_sandbox.py).
 """
@@ -200,7 +206,49 @@ CHEAT_CELLS = {
         kernel.shell_handlers.pop('mle_warden_request', None)
     """,
     "echo": "",  # its cheat comes after the first test cell: see ECHO_AFTER_TEST
+    "garbage_kernel": """
+        import course._warden as w
+        w._Server.call = lambda self, header, bufs: ({"value": {"t": "pickle", "v": "cos"}}, [])
+    """,
+    "silent_kernel": """
+        get_ipython().kernel.shell_handlers["mle_serve_request"] = lambda *args: None
+    """,
+    "shadow_honest": """
+        import numpy as np
+        m, expected, case, check, check_property = 3, 0.75, "my case", "done", None
+    """,
 }
+
+# Reads the grader's state from the student's functions: up the frames, through a traceback,
+# through the garbage collector. It scored most points when the checks ran in the kernel.
+FRAME_READER = """import gc, sys
+
+
+def _steal(*args, **kwargs):
+    def hunt(frame):
+        while frame is not None:
+            for name, v in list(frame.f_locals.items()):
+                if name in ("expected", "exp", "e") and not callable(v):
+                    return v
+                if hasattr(v, "expected"):
+                    return v.expected
+                if name == "reference" and callable(v):
+                    return v(*args, **kwargs)
+            frame = frame.f_back
+    found = hunt(sys._getframe(1))
+    try:
+        raise RuntimeError
+    except RuntimeError as e:
+        found = found if found is not None else hunt(e.__traceback__.tb_frame.f_back)
+    for o in gc.get_objects():
+        if found is None and type(o).__name__ == "Case":
+            found = o.expected
+    return found
+
+
+bernoulli_likelihood = bernoulli_log_likelihood = bernoulli_mle = _steal
+binomial_log_likelihood = grid_search_mle = _steal
+"""
 
 # bernoulli_mle cells that cheat by themselves.
 CHEAT_SOLUTIONS = {
@@ -238,6 +286,67 @@ def bernoulli_mle(x):
 """,
     "exiter": "import os\n\n\ndef bernoulli_mle(x):\n    os._exit(0)\n",
     "looper": "def bernoulli_mle(x):\n    while True:\n        pass\n",
+    "mlelib_thread": """\
+import threading
+
+import mlelib
+
+
+def bernoulli_mle(x):
+    box = []
+    worker = threading.Thread(target=lambda: box.append(mlelib.bernoulli_mle(x)))
+    worker.start()
+    worker.join()
+    return box[0] if box else 0.5
+""",
+    "mlelib_fork": """\
+import os
+
+
+def bernoulli_mle(x):
+    r, w = os.pipe()
+    if os.fork() == 0:
+        import mlelib
+        os.write(w, repr(float(mlelib.bernoulli_mle(x))).encode())
+        os._exit(0)
+    os.wait()
+    os.close(w)
+    return float(os.read(r, 100) or 0.5)
+""",
+    "mlelib_file": """\
+import importlib.util
+import os
+
+import course
+
+_path = os.path.join(os.path.dirname(os.path.dirname(course.__file__)), "mlelib", "bernoulli.py")
+
+
+def bernoulli_mle(x):
+    spec = importlib.util.spec_from_file_location("bern", _path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.bernoulli_mle(x)
+""",
+    "bad_values": """\
+class Liar(float):
+    def __eq__(self, other):
+        return True
+
+
+def bernoulli_mle(x):
+    n = len(x) % 4
+    if n == 0:
+        loop = []
+        loop.append(loop)
+        return loop
+    if n == 1:
+        return Liar(0.5)
+    if n == 2:
+        import numpy as np
+        return np.array([Liar(0.5)], dtype=object)
+    return {(0.5,): 0.5}
+""",
 }
 
 # Not a cheat: a bernoulli_likelihood that passes the visible tests and fails a hidden one.
@@ -251,6 +360,7 @@ def bernoulli_likelihood(x, theta):
 
 ECHO_AFTER_TEST = """\
 import inspect
+print("ECHO_MARK")
 print(In[-2])
 print(_ih)
 from IPython.display import HTML, Markdown, display
@@ -258,27 +368,51 @@ display(HTML('<pre>' + '\\n'.join(_ih) + '</pre>'))
 display(Markdown('```\\n' + _ih[-2] + '\\n```'))
 """
 
-# Which integrity kind must be recorded for which student.
-FLAGGED = {
+# Which kind grading must record in the autograded notebook's metadata for which student.
+RECORDED = {
     "reader": "outside-folder",
     "grade_writer": "outside-folder",
     "outside_writer": "outside-folder",
     "network": "network",
-    "transformer": "ipython-hook",
-    "ast_transformer": "ipython-hook",
-    "custom_exc": "ipython-hook",
-    "numpy_patch": "patched-helper",
-    "checks_patch": "patched-helper",
-    "builtins_patch": "patched-helper",
-    "hook_patch": "ipython-hook",
     "forker": "subprocess",
-    "threader": "patched-helper",
     "warden_killer": "warden",
-    "rebind": "rebound-name",
-    "patch_in_call": "patched-helper",
-    "swallow_in_call": "patched-helper",
+    "looper": "timeout",
+    "liar": "not-plain",
+    "bad_values": "not-plain",
+    "garbage_kernel": "wire",
+    "silent_kernel": "warden",
 }
-ALL = ["perfect", "honest", "hidden_fail", *CHEAT_CELLS, *CHEAT_SOLUTIONS]
+# Which kind the instructor's integrity report must list for which student (the records
+# above, and the report's static scan of what the student wrote).
+REPORTED = {
+    **RECORDED,
+    "transformer": "hook",
+    "ast_transformer": "hook",
+    "custom_exc": "hook",
+    "numpy_patch": "patched",
+    "checks_patch": "patched",
+    "builtins_patch": "patched",
+    "hook_patch": "hook",
+    "threader": "patched",
+    "patch_in_call": "patched",
+    "swallow_in_call": "hook",
+    "mlelib_thread": "mlelib",
+    "mlelib_fork": "mlelib",
+    "mlelib_file": "mlelib",
+    "frame_reader": "introspection",
+}
+# Cheats that take every exercise: nothing earned at all.
+NOTHING = {"frame_reader", "garbage_kernel", "silent_kernel"}
+HONEST_CELLS = {"shadow_honest"}  # not cheats: honest code that must keep full marks
+ALL = [
+    "perfect",
+    "honest",
+    "hidden_fail",
+    "frame_reader",
+    *[s for s in CHEAT_CELLS if s not in HONEST_CELLS],
+    *CHEAT_SOLUTIONS,
+    *HONEST_CELLS,
+]
 
 
 def _dedent(code: str) -> str:
@@ -337,8 +471,17 @@ def _plain(html_text: str) -> str:
 def _submission(student: str, release, source, fill: dict) -> nbformat.NotebookNode:
     """The solutions with ``student``'s wrong bernoulli_mle and cheat filled in."""
     nb = fill_solutions(release, source)
-    if student != "perfect":
+    if student not in ("perfect", *HONEST_CELLS):
         set_cell_source(nb, "bernoulli_mle", CHEAT_SOLUTIONS.get(student, WRONG_MLE))
+    if student == "frame_reader":
+        for gid in (
+            "bernoulli_likelihood",
+            "bernoulli_log_likelihood",
+            "bernoulli_mle",
+            "binomial_log_likelihood",
+            "grid_search_mle",
+        ):
+            set_cell_source(nb, gid, FRAME_READER)
     if student == "hidden_fail":
         set_cell_source(nb, "bernoulli_likelihood", HIDDEN_FAIL_LIKELIHOOD)
     if CHEAT_CELLS.get(student):
@@ -416,21 +559,35 @@ def test_honest_baselines(graded):
     assert _integrity(graded["notebooks"]["honest"]) == []
 
 
+def test_an_honest_student_whose_globals_share_the_helpers_names_keeps_full_marks(graded):
+    # m, expected, case, check and np rebound in the student's own notebook: the test cells
+    # run in the grader with their own imports, so none of it reaches them.
+    assert graded["scores"]["shadow_honest"] == (TOTAL, TOTAL)
+
+
 @pytest.mark.parametrize(
-    "student", [s for s in ALL if s not in ("perfect", "honest", "hidden_fail", "exiter")]
+    "student",
+    [s for s in ALL if s not in ("perfect", "honest", "hidden_fail", "exiter", *HONEST_CELLS)],
 )
 def test_cheat_earns_nothing_it_did_not_earn_honestly(graded, student):
     score = graded["scores"].get(student)
     assert score is not None, f"{student}: not graded\n{graded['log'][-3000:]}"
-    assert score[0] <= HONEST, f"{student} scored {score[0]}: the cheat won points"
+    limit = 0.0 if student in NOTHING else HONEST
+    assert score[0] <= limit, f"{student} scored {score[0]}: the cheat won points"
     assert graded["cells"][student]["test_bernoulli_mle"].score == 0.0
 
 
-@pytest.mark.parametrize("student", sorted(FLAGGED))
+def test_reading_the_graders_frames_finds_nothing(graded):
+    # Every exercise answered by walking frames, tracebacks and the garbage collector.
+    cells = graded["cells"]["frame_reader"]
+    assert {gid: c.score for gid, c in cells.items()} == dict.fromkeys(POINTS, 0.0)
+
+
+@pytest.mark.parametrize("student", sorted(RECORDED))
 def test_integrity_record_names_the_cheat(graded, student):
     entries = _integrity(graded["notebooks"][student])
     kinds = {e["kind"] for e in entries}
-    assert FLAGGED[student] in kinds, f"{student}: {entries}"
+    assert RECORDED[student] in kinds, f"{student}: {entries}"
 
 
 def test_integrity_report_lists_every_cheat_and_no_honest_student(graded):
@@ -441,11 +598,12 @@ def test_integrity_report_lists_every_cheat_and_no_honest_student(graded):
     by_student: dict[str, set[str]] = {}
     for f in findings:
         by_student.setdefault(f.student, set()).add(f.kind)
-    for honest in ("perfect", "honest", "hidden_fail"):
+    for honest in ("perfect", "honest", "hidden_fail", *HONEST_CELLS):
         assert honest not in by_student, f"{honest}: {by_student.get(honest)}"
-    for student, kind in FLAGGED.items():
+    for student, kind in REPORTED.items():
         assert kind in by_student.get(student, set()), f"{student}: {by_student.get(student)}"
-    missing = [s for s in [*CHEAT_CELLS, *CHEAT_SOLUTIONS] if s not in by_student]
+    cheats = [s for s in [*CHEAT_CELLS, *CHEAT_SOLUTIONS, "frame_reader"] if s not in HONEST_CELLS]
+    missing = [s for s in cheats if s not in by_student]
     assert not missing, f"cheats missing from the integrity report: {missing}"
 
 
@@ -511,13 +669,20 @@ def test_no_output_quotes_the_solutions_or_hidden_tests(graded):
         assert not leaked, f"{student} printed: {leaked[:3]}"
 
 
+def test_hidden_tests_never_enter_the_kernel(graded):
+    # The echo student printed IPython's input history (In, _ih) after a test cell: when test
+    # cells ran in the kernel, that showed the hidden tests. Now they run in the grader.
+    hidden = _hidden_only(graded["source"])
+    assert hidden
+    echoed = _outputs(graded["notebooks"]["echo"])
+    assert "ECHO_MARK" in echoed, "the echo cheat did not run"
+    leaked = [h for h in hidden if h in echoed]
+    assert not leaked, f"the kernel saw hidden test lines: {leaked[:3]}"
+
+
 def test_feedback_never_shows_hidden_test_source(graded):
     hidden = _hidden_only(graded["source"])
     assert hidden
-    # The echo student made its notebook print the hidden tests (In, _ih, HTML, Markdown):
-    # the autograded notebook has them, the feedback must not.
-    echoed = _outputs(graded["notebooks"]["echo"])
-    assert any(h in echoed for h in hidden), "the echo cheat did not work as intended"
     # every graded notebook has its feedback page, so none is left out of the check below
     assert set(graded["feedback"]) == set(graded["notebooks"])
     for student, page in graded["feedback"].items():

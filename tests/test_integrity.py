@@ -8,7 +8,6 @@ the report on really autograded notebooks.
 
 from __future__ import annotations
 
-import ast
 import copy
 import csv
 
@@ -19,7 +18,6 @@ from course.grading import (
     REPO_ROOT,
     assignment_ids,
     fill_solutions,
-    integrity,
     meta,
     read_notebook,
     write_notebook,
@@ -127,7 +125,9 @@ def test_edited_and_deleted_test_cells_are_found():
     assert by_kind["patched"].cell == meta(locked)["grade_id"]
 
 
-def test_refusals_timeouts_and_preprocessor_records_in_the_graded_notebook_are_found():
+def test_grading_records_timeouts_and_os_errors_in_the_graded_notebook_are_found():
+    # What grading saw is carried as data in the cell metadata (kinds, not sentences), and
+    # an OS error or a time limit shows in the error output's name.
     aid = "01_coin_flips"
     source, release = _pair(aid)
     submitted = fill_solutions(release, source)
@@ -137,51 +137,38 @@ def test_refusals_timeouts_and_preprocessor_records_in_the_graded_notebook_are_f
     def error(ename, evalue):
         return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[])
 
-    cells[0].outputs = [
-        error(
-            "CheckFailure",
-            "bernoulli_mle: not graded, because this notebook changed the testing environment\n"
-            "    - numpy.isclose was replaced",
-        )
-    ]
-    cells[1].outputs = [
-        error(
-            "CheckFailure",
-            "bernoulli_mle: not graded, because it hands the work to the reference library",
-        )
-    ]
+    cells[0].metadata["mle_integrity"] = [{"kind": "not-plain", "detail": "a Liar object"}]
+    cells[1].metadata["mle_integrity"] = [{"kind": "mlelib", "detail": "f called mlelib"}]
     cells[2].outputs = [error("PermissionError", "[Errno 13] Permission denied: '/work'")]
     cells[3].outputs = [error("CellTimeoutError", "A cell timed out while it was being executed")]
-    cells[3].metadata["mle_integrity"] = [{"kind": "hook", "detail": "input transformer removed"}]
+    cells[3].metadata["mle_integrity"] = [{"kind": "network", "detail": "socket.connect"}]
     found = scan_notebook("eve", aid, submitted, release, autograded=graded)
     got = {(f.cell, f.kind) for f in found}
     ids = [meta(c)["grade_id"] for c in cells]
-    assert (ids[0], "patched") in got
+    assert (ids[0], "not-plain") in got
     assert (ids[1], "mlelib") in got
     assert (ids[2], "outside-folder") in got
     assert (ids[3], "timeout") in got
-    assert (ids[3], "hook") in got
-    patched = next(f for f in found if f.kind == "patched")
-    assert "numpy.isclose was replaced" in patched.detail
+    assert (ids[3], "network") in got
+    assert "called mlelib" in next(f for f in found if f.kind == "mlelib").detail
 
 
-def _string_literals(path) -> str:
-    """Every string literal of a Python file (an f-string's literal parts included), read as
-    text: importing ``course.checks`` would install its guard in the test process."""
-    tree = ast.parse(path.read_text(), filename=str(path))
-    return "\n".join(
-        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-    )
-
-
-def test_the_refusals_the_report_looks_for_are_worded_as_course_checks_words_them():
-    """The report finds a refusal by its wording: rewording one in course/checks.py or
-    course/_values.py, and not in integrity._REFUSALS, would hide it from the report."""
-    text = "\n".join(
-        _string_literals(REPO_ROOT / "course" / name) for name in ("checks.py", "_values.py")
-    )
-    missing = [phrase for phrase, _ in integrity._REFUSALS if phrase not in text]
-    assert integrity._REFUSALS and missing == []
+def test_a_failing_check_alone_is_not_a_finding():
+    # A wrong answer is not tampering: the report reads kinds from the metadata, never the
+    # wording of a check's message.
+    aid = "01_coin_flips"
+    source, release = _pair(aid)
+    submitted = fill_solutions(release, source)
+    graded = copy.deepcopy(submitted)
+    _test_cell(graded, 0).outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="CheckFailure",
+            evalue="bernoulli_mle: not graded, because it hands the work to the reference library",
+            traceback=["CheckFailure: bernoulli_mle failed on case 1 of 4"],
+        )
+    ]
+    assert scan_notebook("ada", aid, submitted, release, autograded=graded) == []
 
 
 def test_a_submission_without_a_graded_notebook_is_reported():

@@ -13,11 +13,12 @@ submissions deserve a look before the grades are released. It reads, per student
   ``course``; IPython's input history (``In``, ``_ih``: the test cells' source, hidden tests
   included); classes that subclass numbers or arrays or define ``__eq__`` (lying objects);
   ``exec``/``eval``;
-- the **autograded** notebook (what the tests said): the refusals of ``course.checks`` (a
-  patched environment, a hook, work handed to ``mlelib``, an object of the student's own type),
-  ``PermissionError``/``FileNotFoundError``/``OSError`` outputs, cells cut by the time limit,
-  and the records a grading preprocessor left in ``cell.metadata["mle_integrity"]`` (a list of
-  ``{"kind", "detail"}``);
+- the **autograded** notebook (what grading saw): ``PermissionError``/``FileNotFoundError``/
+  ``OSError`` outputs, cells cut by the time limit, and the records that
+  :class:`course.grading.execute.GuardedExecute` left in ``cell.metadata["mle_integrity"]``
+  (a list of ``{"kind", "detail"}``: what the kernel's audit hook saw, a student's function that
+  called the unavailable ``mlelib``, returned something that is not plain data, or a kernel
+  that stopped answering the grader);
 - a submission with no autograded notebook (autograde failed, e.g. the kernel died), or one
   that is not a readable notebook at all.
 
@@ -67,44 +68,12 @@ FIELDS = tuple(f.name for f in fields(Finding))  # the report's columns
 
 # --- what the tests printed ----------------------------------------------------------------
 
-# The wording of course.checks' refusals (course/checks.py, course/_values.py).
-_REFUSALS = [
-    ("not graded, because this notebook changed the testing environment", "patched"),
-    ("not graded, because it changed sys.setprofile while running", "patched"),
-    ("course.checks is read-only", "patched"),
-    ("not graded, because it hands the work to the reference library", "mlelib"),
-    ("objects of your own type are not graded", "lying-object"),
-]
 _OS_ERRORS = {"PermissionError", "FileNotFoundError", "OSError", "IsADirectoryError"}
 _TIMEOUT = re.compile(r"Timeout|KeyboardInterrupt|DeadKernel", re.IGNORECASE)
 
 
-def _output_text(output) -> str:
-    if output.get("output_type") == "stream":
-        return output.get("text", "")
-    if output.get("output_type") == "error":
-        return f"{output.get('ename', '')}: {output.get('evalue', '')}"
-    data = output.get("data", {})
-    return str(data.get("text/plain", ""))
-
-
-def _first_line_with(text: str, phrase: str) -> str:
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        if phrase in line:
-            # the refusal's own line and the "- what changed" lines after it
-            more = [ln.strip() for ln in lines[i + 1 : i + 4] if ln.strip().startswith("-")]
-            return " ".join([line.strip(), *more])[:300]
-    return phrase
-
-
 def _scan_outputs(cell) -> list[tuple[str, str]]:
     found = []
-    texts = [_output_text(o) for o in cell.get("outputs", [])]
-    joined = "\n".join(texts)
-    for phrase, kind in _REFUSALS:
-        if phrase in joined:
-            found.append((kind, _first_line_with(joined, phrase)))
     interrupted = []
     for o in cell.get("outputs", []):
         if o.get("output_type") != "error":
@@ -162,6 +131,22 @@ _LYING_METHODS = {"__eq__", "__ne__", "__float__", "__array__", "__bool__", "__a
 _SENSITIVE = re.compile(r"gradebook|(^|[/\\])source([/\\]|$)|nbgrader|\.\.[/\\]|^\.\.$")
 
 
+# Reaching other code's frames: how a submission read the checks' expected values when the
+# tests ran in its kernel. They run in the grader now; the attempt is still worth a look.
+_INTROSPECTION = {
+    "_getframe",
+    "f_back",
+    "f_locals",
+    "tb_frame",
+    "gi_frame",
+    "cr_frame",
+    "get_objects",
+    "get_referrers",
+    "currentframe",
+    "stack",
+}
+_LOADERS = {"spec_from_file_location", "exec_module", "SourceFileLoader", "load_module"}
+
 # IPython's input/output history in the user namespace: reading it shows the test cells'
 # source, hidden tests included, as the kernel ran it.
 _HISTORY = re.compile(r"In|Out|_ih|_oh|_i{1,3}|_i\d+")
@@ -192,6 +177,16 @@ def _scan(source: str) -> list[tuple[str, int, str]]:
     def add(kind: str, node: ast.AST, what: str) -> None:
         found.append((kind, getattr(node, "lineno", 0), what))
 
+    # Names the cell binds to modules a verdict could depend on (``import course.checks as cc``).
+    patchable = set(_PATCHABLE)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] in _PATCHABLE | {"course"}:
+                    patchable.add(a.asname or a.name.split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in _PATCHABLE:
+            patchable.update(a.asname or a.name for a in node.names)
+
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [a.name for a in node.names]
@@ -213,6 +208,8 @@ def _scan(source: str) -> list[tuple[str, int, str]]:
                 first = node.args[0] if node.args else None
                 if isinstance(first, ast.Constant) and str(first.value).startswith("mlelib"):
                     add("mlelib", node, f"imports {first.value}")
+            if name.split(".")[-1] in _LOADERS:
+                add("dynamic-code", node, f"loads code from a file with {name}()")
             if any(name == c or name.startswith(c) for c in _OUTSIDE_CALLS) or (
                 name.split(".")[0] in _OUTSIDE_MODULES and "." in name
             ):
@@ -231,6 +228,11 @@ def _scan(source: str) -> list[tuple[str, int, str]]:
             chain = _dotted(node)
             if node.attr == "history_manager":
                 add("history", node, f"uses {chain}: the source of the test cells")
+            if node.attr in _INTROSPECTION and (
+                node.attr not in ("stack", "get_objects", "get_referrers", "currentframe")
+                or chain.split(".")[0] in ("inspect", "gc")
+            ):
+                add("introspection", node, f"reads other code's frames or objects ({chain})")
             if (
                 node.attr in _SHELL_HOOKS
                 or (node.attr == "events" and "get_ipython" in chain)
@@ -240,7 +242,9 @@ def _scan(source: str) -> list[tuple[str, int, str]]:
         elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
             targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
             for t in targets:
-                if isinstance(t, ast.Attribute) and _dotted(t.value).split(".")[0] in _PATCHABLE:
+                if isinstance(t, ast.Attribute) and (
+                    _dotted(t.value).split(".")[0] in patchable or t.attr == "__code__"
+                ):
                     add("patched", node, f"assigns {_dotted(t)}")
         elif isinstance(node, ast.ClassDef):
             bases = {_dotted(b) for b in node.bases}
@@ -256,6 +260,8 @@ def _scan(source: str) -> list[tuple[str, int, str]]:
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             if _SENSITIVE.search(node.value) and "gradebook" in node.value.lower():
                 add("outside-folder", node, f"names {node.value[:80]!r}")
+            if node.value == "mlelib" or "mlelib/" in node.value:
+                add("mlelib", node, f"names the reference library ({node.value[:80]!r})")
     merged: dict[tuple[str, int], list[str]] = {}
     for kind, line, what in found:
         whats = merged.setdefault((kind, line), [])

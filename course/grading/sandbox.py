@@ -5,8 +5,10 @@ can read ``source/`` (solutions and hidden tests) and rewrite ``gradebook.db``. 
 runs in a bubblewrap (``bwrap``) container that sees only
 
 * the system (``/usr`` and its ``/bin``, ``/lib*`` links, a few files of ``/etc``), the base
-  Python, the virtualenv and the project's own packages (``course/``, ``mlelib/``), all
-  read-only;
+  Python, the virtualenv and the package ``course/``, all read-only;
+* in place of the reference library ``mlelib/``, a stand-in whose functions raise
+  ``MlelibNotAvailable`` (``course/grading/standin/mlelib``): the real package is not mounted,
+  so no thread or process of the submission can read or run it;
 * a scratch *copy* of its own ``autograded/<student>/<assignment>`` folder, mounted at the real
   folder's path (so the kernel's working directory looks as usual, but nothing it writes there,
   symlinks included, reaches the real folder);
@@ -66,6 +68,15 @@ KERNELSPEC_PATH = Path(__file__).resolve().parent / "kernelspec"
 ENV_UNSANDBOXED = "MLE_COURSE_UNSANDBOXED"
 ENV_BWRAP = "MLE_COURSE_BWRAP"
 WARDEN_EXTENSION = "course._warden"
+STANDIN = Path(__file__).resolve().parent / "standin" / "mlelib"
+# One BLAS/OpenMP thread per kernel: several kernels share the cores during parallel
+# autograde, and OpenBLAS's default threads made one cell 20x slower on a loaded machine.
+KERNEL_ENV = {
+    "MLE_COURSE_GRADING": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
 
 # A submission folder holds one notebook and maybe a data file; refuse to copy a course root.
 MAX_COPY_FILES = 2000
@@ -137,26 +148,28 @@ def connection_file() -> str:
     return str(_private_root[1] / "conn" / "kernel.json")
 
 
-def _package_dirs() -> list[Path]:
+def _package_dirs() -> dict[str, list[Path]]:
     # Imported here: the kernelspec runs this file as a script (``python -I sandbox.py``), where
     # an interpreter without the course installed must get a SandboxError, not a traceback.
     try:
         from course._warden import package_dirs
     except ImportError:
         raise SandboxError("the package 'course' cannot be found by this interpreter") from None
-    dirs = []
+    dirs = {}
     for name, found in package_dirs().items():
         if not found:
             raise SandboxError(f"the package {name!r} cannot be found by this interpreter")
-        dirs.extend(Path(p).resolve() for p in found)
+        dirs[name] = [Path(p).resolve() for p in found]
     return dirs
 
 
 def _read_only_binds() -> list[str]:
-    dirs = _package_dirs()
+    packages = _package_dirs()
     from course._warden import trusted_roots  # the same roots the warden trusts
 
-    usr, *others = trusted_roots(dirs)
+    usr, *others = trusted_roots(
+        [d for name, found in packages.items() if name != "mlelib" for d in found]
+    )
     args: list[str] = ["--ro-bind", usr, usr]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         top = Path("/") / name
@@ -168,6 +181,9 @@ def _read_only_binds() -> list[str]:
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     for real in others:
         args += ["--ro-bind", real, real]
+    # Last, so that it also covers an mlelib installed inside the virtualenv.
+    for real in packages["mlelib"]:
+        args += ["--ro-bind", str(STANDIN), str(real)]
     return args
 
 
@@ -211,6 +227,7 @@ def bwrap_command(
         "--setenv",
         "PYTHONDONTWRITEBYTECODE",
         "1",
+        *[arg for name, value in KERNEL_ENV.items() for arg in ("--setenv", name, value)],
         # /tmp first: the read-only binds below may lie under /tmp (a course cloned there), and
         # a later mount on /tmp would hide them.
         "--bind",

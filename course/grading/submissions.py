@@ -171,3 +171,49 @@ def leaked_lines(source: nbformat.NotebookNode, release: nbformat.NotebookNode) 
     released = {line.strip() for line in text.splitlines()}
     found += sorted({ln for ln in secret if ln not in public and ln in released})
     return found
+
+
+def free_names(source: str) -> list[str]:
+    """The global names a cell reads but does not bind itself (builtins excluded), in order.
+
+    A self-contained test cell's free names are exactly the student's names it declares (see
+    :func:`course.grading.remote.declared_names`): everything else it imports or defines.
+    """
+    import builtins
+    import symtable
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    code = TransformerManager().transform_cell(source)
+    table = symtable.symtable(code, "<cell>", "exec")
+    bound = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
+    # ``total += x`` reads ``total`` first: a name only ever augmented is not bound here.
+    tree = ast.parse(code)
+    augmented = {
+        n.target.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)
+    }
+    plainly = {
+        t.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign | ast.AnnAssign | ast.For)
+        for t in ast.walk(n.targets[0] if isinstance(n, ast.Assign) else n.target)
+        if isinstance(t, ast.Name)
+    }
+    bound -= augmented - plainly
+    found: list[str] = []
+
+    def visit(t):
+        for s in t.get_symbols():
+            name = s.get_name()
+            top = t.get_type() == "module"
+            reads = s.is_referenced() and (s.is_global() or top) and not s.is_declared_global()
+            if reads and name not in bound and not hasattr(builtins, name) and name not in found:
+                found.append(name)
+        for child in t.get_children():
+            visit(child)
+
+    visit(table)
+    found += [n for n in sorted(augmented - plainly) if n not in found and n not in bound]
+    return found

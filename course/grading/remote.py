@@ -1,0 +1,377 @@
+"""Test cells run in the grader; the student's functions are called across the sandbox.
+
+During autograde, :class:`course.grading.execute.GuardedExecute` does not send a graded test
+cell to the student's kernel. It runs the cell here, in the grader's own process, with the real
+``course.checks``, numpy, scipy and mlelib. The names of the student's code that the cell uses
+are declared on its first line::
+
+    # your code: bernoulli_mle, bernoulli_log_likelihood
+
+and are bound to stand-ins: calling :class:`StudentFunction` sends the function's name and its
+arguments, as plain data (:mod:`course._wire`), to the kernel, where :mod:`course._warden` runs
+the student's function and sends back a plain result; a student's variable is fetched once as
+plain data. Expected values, hints, hidden tests and the reference library never enter the
+kernel, and nothing the kernel sends can run code here: a value that is not plain data fails
+that case with a message saying so.
+
+A callable that the test passes to a student's function (a ``loglik`` for a grid search, a
+``simulate(rng)`` for a coverage study) stays here; the kernel gets a reference, and each call
+of it comes back as a request that this side answers, so a hidden test's callable never leaves
+the grader either. Arrays that the student's function changed in place and random generators it
+drew from are written back into the test's own objects, so a test sees what it would see if the
+cell ran in the kernel.
+
+The cell's printed output and its exception become the cell's outputs, so nbgrader scores the
+cell exactly as it would have scored it in the kernel.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import inspect
+import io
+import os
+import re
+import secrets
+import time
+import traceback
+import warnings
+
+import numpy as np
+import zmq
+
+from course._wire import Channel, ChannelClosed, NotPlain, WireError, decode, encode
+from course.grading.submissions import parse_cell
+
+__all__ = [
+    "DECLARATION",
+    "CellTimeout",
+    "KernelGone",
+    "RemoteError",
+    "Session",
+    "StudentFunction",
+    "Unavailable",
+    "declared_names",
+    "run_test_cell",
+]
+
+# The first line of every test cell: which of the notebook's names are the student's.
+DECLARATION = re.compile(r"^#\s*your code:\s*(?P<names>[A-Za-z_][\w, ]*?)\s*$")
+MAX_PRINTED = 20_000  # characters of the student's own prints kept per test cell
+LEASE = 0.25  # seconds between checks that the kernel is still alive
+
+
+def declared_names(source: str) -> list[str] | None:
+    """The names a test cell declares on its first line, or None when it declares none."""
+    first = source.lstrip("\n").split("\n", 1)[0]
+    m = DECLARATION.match(first.strip())
+    if m is None:
+        return None
+    return [n.strip() for n in m.group("names").split(",") if n.strip()]
+
+
+class CellTimeout(BaseException):
+    """The cell's time limit ran out (a BaseException, so no ``except Exception`` hides it)."""
+
+
+class KernelGone(BaseException):
+    """The kernel died or stopped answering the grader."""
+
+
+class RemoteError(Exception):
+    """The student's function raised in the kernel. ``where`` names the student's line."""
+
+    def __init__(self, type_name: str, message: str, where: str = ""):
+        super().__init__(message)
+        self.type_name, self.where = type_name, where
+
+
+# Built-in exceptions a test may catch by class (``except ValueError``): a student's error of
+# one of these types is raised here as a subclass of the same built-in.
+_BUILTIN_ERRORS = {
+    name: getattr(builtins, name)
+    for name in (
+        "ValueError TypeError ZeroDivisionError ArithmeticError OverflowError FloatingPointError "
+        "IndexError KeyError LookupError AttributeError NameError RuntimeError RecursionError "
+        "NotImplementedError AssertionError UnboundLocalError MemoryError StopIteration "
+        "OSError FileNotFoundError PermissionError ImportError ModuleNotFoundError"
+    ).split()
+}
+_REMOTE_CLASSES: dict[str, type] = {}
+
+
+def _remote_error(type_name: str, message: str, where: str) -> RemoteError:
+    base = _BUILTIN_ERRORS.get(type_name)
+    if base is None:
+        return RemoteError(type_name, message, where)
+    cls = _REMOTE_CLASSES.get(type_name)
+    if cls is None:
+        cls = type(type_name, (RemoteError, base), {"__module__": "builtins"})
+        _REMOTE_CLASSES[type_name] = cls
+    return cls(type_name, message, where)
+
+
+class Unavailable:
+    """A student's variable that could not be fetched as plain data; ``why`` says why."""
+
+    def __init__(self, name: str, why: str):
+        self.name, self.why = name, why
+
+    def __repr__(self) -> str:
+        return f"<{self.name}: {self.why}>"
+
+
+class StudentFunction:
+    """Calls the student's function of this name in the kernel."""
+
+    def __init__(self, session: Session, name: str, params: list[str]):
+        self._session, self.__name__, self.__qualname__ = session, name, name
+        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        try:
+            self.__signature__ = inspect.Signature([inspect.Parameter(p, kind) for p in params])
+        except (ValueError, TypeError):
+            self.__signature__ = inspect.Signature()
+
+    def __call__(self, *args, **kwargs):
+        return self._session.call(self.__name__, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<your function {self.__name__}>"
+
+
+class Session:
+    """One test cell's connection to the kernel's warden.
+
+    ``alive()`` says whether the kernel process still runs; ``interrupt()`` asks the kernel to
+    stop what it is doing (sent when the cell's time runs out).
+    """
+
+    def __init__(self, folder: str, *, alive, interrupt, timeout: float):
+        self.token = secrets.token_hex(8)
+        self.address = f"ipc://{os.path.join(folder, 'mle-' + self.token[:8])}"
+        self.context = zmq.Context.instance()
+        self.socket = self.context.socket(zmq.PAIR)
+        self.socket.linger = 0
+        self.socket.setsockopt(zmq.MAXMSGSIZE, 512 * 2**20)
+        self.socket.bind(self.address)
+        self.alive, self.interrupt = alive, interrupt
+        self.deadline = time.monotonic() + timeout
+        self.channel = Channel(self.socket, self._handle, wait=self._wait)
+        self.channel.unexpected = self._unexpected
+        self.callables: dict[int, object] = {}
+        self.records: list[dict] = []  # {"kind", "detail"} for the integrity report
+        self.printed = io.StringIO()
+        self.timed_out = False
+
+    # --- waiting -------------------------------------------------------------------------
+    def _wait(self, timeout=None) -> bool:
+        limit = self.deadline if timeout is None else min(self.deadline, time.monotonic() + timeout)
+        while True:
+            left = limit - time.monotonic()
+            if left <= 0:
+                if timeout is not None and limit < self.deadline:
+                    return False
+                self._time_out()
+            if self.socket.poll(int(min(left, LEASE) * 1000) + 1):
+                return True
+            if not self.alive():
+                raise KernelGone("the kernel died while your code ran")
+
+    def _time_out(self):
+        if not self.timed_out:
+            self.timed_out = True
+            self.interrupt()
+            self.records.append({"kind": "timeout", "detail": "a test cell ran out of time"})
+        raise CellTimeout("the test cell ran out of time while your code was running")
+
+    def _unexpected(self, header):
+        self.records.append(
+            {
+                "kind": "wire",
+                "detail": f"the kernel sent an unexpected message ({str(header)[:120]})",
+            }
+        )
+
+    # --- requests ------------------------------------------------------------------------
+    def hello(self, timeout: float) -> None:
+        """Wait for the kernel's warden to connect; KernelGone if it does not."""
+        try:
+            header, _ = self.channel.receive(timeout)
+        except (ChannelClosed, WireError) as exc:
+            raise KernelGone(f"the grading kernel did not connect to the grader ({exc})") from None
+        if header.get("kind") != "hello" or header.get("token") != self.token:
+            raise KernelGone("the grading kernel answered with a message the grader did not expect")
+
+    def _request(self, op: str, fields: dict, buffers=()):
+        try:
+            reply, bufs = self.channel.request(op, fields, buffers)
+        except WireError as exc:
+            raise KernelGone(f"the kernel's answer was not plain data: {exc}") from None
+        if reply.get("ok") is not True:
+            raise KernelGone(f"the kernel could not do {op!r}: {str(reply.get('error'))[:300]}")
+        return reply, bufs
+
+    def describe(self, names: list[str]) -> dict[str, object]:
+        """``{name: StudentFunction or value or Unavailable}`` for the names the kernel has."""
+        reply, bufs = self._request("describe", {"names": list(names)})
+        found = {}
+        entries = reply.get("names")
+        if type(entries) is not dict:
+            raise KernelGone("the kernel's description of your names was not plain data")
+        for name in names:
+            info = entries.get(name)
+            if type(info) is not dict or info.get("kind") == "missing":
+                continue
+            if info.get("kind") == "function":
+                params = info.get("params")
+                ok = type(params) is list and all(type(p) is str for p in params)
+                found[name] = StudentFunction(self, name, params if ok else [])
+            elif "value" in info:
+                try:
+                    found[name] = decode(info["value"], bufs)
+                except WireError as exc:
+                    found[name] = Unavailable(name, f"{name} could not be read: {exc}")
+            else:
+                why = str(info.get("why", "it is not a number, an array or a tuple of them"))
+                found[name] = Unavailable(name, f"{name} cannot be graded: {why[:300]}")
+        return found
+
+    def call(self, name: str, args: tuple, kwargs: dict):
+        """Run the student's ``name(*args, **kwargs)`` in the kernel and return its result."""
+        buffers: list = []
+        try:
+            packed = encode([list(args), kwargs], buffers, callables=self._register, where="args")
+        except NotPlain as exc:  # the test itself passed something that cannot cross
+            raise TypeError(
+                f"a test argument of {name} cannot be sent to the kernel: {exc}"
+            ) from None
+        reply, bufs = self._request("call", {"name": name, "args": packed}, buffers)
+        try:
+            self._write_back(reply.get("writeback"), bufs, args, kwargs)
+            self._replay(reply)
+            if "raised" in reply:
+                raised = reply["raised"]
+                if type(raised) is not dict:
+                    raise WireError("the error report is not plain data")
+                type_name = str(raised.get("type", "Exception"))[:100]
+                if type_name == "MlelibNotAvailable":
+                    self.records.append({"kind": "mlelib", "detail": f"{name} called mlelib"})
+                raise _remote_error(
+                    type_name,
+                    str(raised.get("message", ""))[:2000],
+                    str(raised.get("where", ""))[:500],
+                )
+            if "not_plain" in reply:
+                why = str(reply["not_plain"])[:1000]
+                self.records.append({"kind": "not-plain", "detail": f"{name}: {why[:200]}"})
+                raise NotPlain(why)
+            return decode(reply.get("value"), bufs)
+        except WireError as exc:
+            self.records.append({"kind": "wire", "detail": f"{name}: {exc}"})
+            raise NotPlain(f"what {name} returned could not be read as plain data: {exc}") from None
+
+    def _replay(self, reply: dict) -> None:
+        printed = reply.get("stdout")
+        if type(printed) is str and printed and self.printed.tell() < MAX_PRINTED:
+            self.printed.write(printed[: MAX_PRINTED - self.printed.tell()])
+        for entry in reply.get("warnings") or ():
+            if type(entry) is list and len(entry) == 2:
+                category = getattr(builtins, str(entry[0]), None)
+                if not (isinstance(category, type) and issubclass(category, Warning)):
+                    category = UserWarning
+                warnings.warn(str(entry[1])[:500], category, stacklevel=2)
+
+    @staticmethod
+    def _write_back(entries, bufs, args, kwargs) -> None:
+        """Copy arrays the student changed in place, and generator states, into the test's."""
+        for entry in entries or ():
+            if type(entry) is not list or len(entry) != 2:
+                raise WireError("a write-back entry is not a [position, value] pair")
+            where, value = entry
+            if type(where) is int and 0 <= where < len(args):
+                target = args[where]
+            elif type(where) is str and where in kwargs:
+                target = kwargs[where]
+            else:
+                raise WireError("a write-back entry names no argument")
+            new = decode(value, bufs)
+            if type(target) is np.ndarray and type(new) is np.ndarray:
+                if new.shape == target.shape and target.flags.writeable:
+                    np.copyto(target, new, casting="unsafe")
+            elif type(target) is np.random.Generator and type(new) is np.random.Generator:
+                target.bit_generator.state = new.bit_generator.state
+
+    # --- callbacks: the kernel calling a test's callable ----------------------------------
+    def _register(self, fn) -> int:
+        ident = len(self.callables) + 1
+        self.callables[ident] = fn
+        return ident
+
+    def _handle(self, op, header, bufs):
+        if op != "callback" or header.get("id") not in self.callables:
+            raise WireError(f"the kernel asked for {str(op)[:40]!r}, which the grader does not do")
+        fn = self.callables[header["id"]]
+        args, kwargs = decode(header.get("args"), bufs)
+        if type(args) is not list or type(kwargs) is not dict:
+            raise WireError("callback arguments are not [args, kwargs]")
+        result = fn(*args, **kwargs)
+        out: list = []
+        value = encode(result, out, where="the value of a test's function")
+        back = [[i, encode(a, out)] for i, a in enumerate(args) if type(a) is np.random.Generator]
+        return {"value": value, "writeback": back}, out
+
+    def close(self, grace: float = 5.0) -> None:
+        """Tell the warden the cell is over (it stops serving), then close the socket."""
+        try:
+            self.deadline = max(self.deadline, time.monotonic() + grace)
+            self.channel.request("done", {}, timeout=grace)
+        except (ChannelClosed, WireError, KernelGone, CellTimeout):
+            pass
+        finally:
+            self.socket.close(linger=0)
+
+
+# --- running a test cell here ------------------------------------------------------------
+
+
+def run_test_cell(source: str, session: Session, names: list[str]) -> tuple[str, list | None]:
+    """Run a test cell's code here; ``(printed text, error output or None)``.
+
+    The error output is ``[ename, evalue, traceback lines]`` as nbgrader stores it.
+    """
+    tree = parse_cell(source)
+    printed = io.StringIO()
+    if tree is None:
+        return "", ["SyntaxError", "the test cell is not valid Python", ["SyntaxError"]]
+    namespace = {"__name__": "__main__", "__builtins__": builtins}
+    error = None
+    with contextlib.redirect_stdout(printed), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            namespace.update(session.describe(names))
+            exec(compile(tree, "<test cell>", "exec"), namespace)  # noqa: S102 - instructor code
+        except CellTimeout as exc:
+            error = ["CellTimeoutError", str(exc), [f"CellTimeoutError: {exc}"]]
+        except KernelGone as exc:
+            error = ["DeadKernelError", str(exc), [f"DeadKernelError: {exc}"]]
+        except Exception as exc:  # noqa: BLE001 - becomes the cell's error output
+            error = _error_output(exc)
+    text = session.printed.getvalue()
+    text = (text + "\n" if text and not text.endswith("\n") else text) + printed.getvalue()
+    return text, error
+
+
+def _error_output(exc: Exception) -> list:
+    render = getattr(exc, "_render_traceback_", None)
+    if render is not None:
+        lines = list(render())
+        return [type(exc).__name__, str(exc).split("\n", 1)[0], lines]
+    name = exc.type_name if isinstance(exc, RemoteError) else type(exc).__name__
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<test cell>"]
+    lines = [f"{name}: {exc}"]
+    if isinstance(exc, RemoteError) and exc.where:
+        lines.append(f"    raised in your code{exc.where}")
+    if frames:
+        lines.append(f"    (line {frames[-1].lineno} of the test cell)")
+    return [name, str(exc), lines]
