@@ -50,20 +50,20 @@ c.OverwriteCells.add_missing_cells = True
 # MLE_COURSE_UNSANDBOXED=1 opts out (plain python3 kernel) on a machine without bubblewrap.
 from course.grading import sandbox as _sandbox  # noqa: E402
 
+# Only autograde's GuardedExecute knows the sandbox kernelspec (it adds the folder to its own
+# kernel manager): nothing here touches JUPYTER_PATH, so a JupyterLab started in this folder
+# (whose nbgrader extension reads this file) never offers the grading kernel to students.
+# `nbgrader validate` runs a notebook as the student's own kernel would.
 if _sandbox.unsandboxed():
     print(
         "WARNING: MLE_COURSE_UNSANDBOXED is set: submissions run WITHOUT the sandbox and can "
         "read the solutions and rewrite the gradebook.",
         file=sys.stderr,
     )
-    c.Execute.kernel_name = "python3"
-    c.Execute.extra_arguments = [f"--IPKernelApp.extensions={_sandbox.WARDEN_EXTENSION}"]
+    c.GuardedExecute.kernel_name = "python3"
+    c.GuardedExecute.extra_arguments = [f"--IPKernelApp.extensions={_sandbox.WARDEN_EXTENSION}"]
 else:
-    _jp = os.environ.get("JUPYTER_PATH", "")
-    if str(_sandbox.KERNELSPEC_PATH) not in _jp.split(os.pathsep):
-        _paths = [str(_sandbox.KERNELSPEC_PATH), *([_jp] if _jp else [])]
-        os.environ["JUPYTER_PATH"] = os.pathsep.join(_paths)
-    c.Execute.kernel_name = _sandbox.KERNEL_NAME
+    c.GuardedExecute.kernel_name = _sandbox.KERNEL_NAME
     c.KernelManager.transport = "ipc"  # the sandbox has no network; sockets in a private dir
     c.KernelManager.connection_file = _sandbox.connection_file()
 # Execute, except that graded test cells run here in the grader, calling the student's

@@ -3,9 +3,10 @@
 The same class (``MLE_BENCH_SANDBOX_N`` copies of the solution of 01_coin_flips, default 6) is
 autograded three times, one ``nbgrader autograde`` call each:
 
-* the course's configuration: bubblewrap sandbox and the warden (``GuardedExecute``);
-* the warden alone, unsandboxed (``MLE_COURSE_UNSANDBOXED=1``);
-* plain nbgrader: its own ``Execute`` and the ``python3`` kernel (the peer).
+* the course's configuration: bubblewrap sandbox, test cells run in the grader and calling the
+  student's functions across the sandbox (``GuardedExecute``);
+* the same without the sandbox (``MLE_COURSE_UNSANDBOXED=1``);
+* plain nbgrader: its own ``Execute``, test cells in the ``python3`` kernel (the peer).
 
 The time per notebook is read from nbgrader's log (timestamps added through
 ``c.Application.log_format``), from "Autograding <notebook>" to the write of its result, so it
@@ -41,7 +42,7 @@ c.Execute.kernel_name = "python3"
 c.Execute.extra_arguments = []
 c.KernelManager.transport = "tcp"
 c.KernelManager.connection_file = ""
-# the course's preprocessors, with nbgrader's own Execute in place of the warden's
+# the course's preprocessors, with nbgrader's own Execute in place of GuardedExecute
 c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.Execute" if p == "course.grading.execute.GuardedExecute" else p
     for p in c.Autograde.autograde_preprocessors
@@ -87,32 +88,32 @@ def run() -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as tmp:
         base = Path(tmp)
         sandboxed = _grade(base, "sandbox", n, "", {ENV_UNSANDBOXED: ""})
-        warden = _grade(base, "warden", n, "", {ENV_UNSANDBOXED: "1"})
+        remote = _grade(base, "remote", n, "", {ENV_UNSANDBOXED: "1"})
         plain = _grade(base, "plain", n, PLAIN_NBGRADER, {ENV_UNSANDBOXED: ""})
     med = statistics.median
     note = f"autograde 01, {n} notebooks per run, same scores (7/7)"
     return [
         row(
-            "autograde per notebook: sandbox + warden",
+            "autograde per notebook: sandbox + remote test cells",
             med(sandboxed),
             "plain nbgrader",
             med(plain),
             note,
         ),
         row(
-            "autograde per notebook: warden, no sandbox",
-            med(warden),
+            "autograde per notebook: remote test cells, no sandbox",
+            med(remote),
             "plain nbgrader",
             med(plain),
             note,
         ),
         {
-            "benchmark": "sandbox + warden: extra seconds per notebook",
+            "benchmark": "sandbox + remote test cells: extra seconds per notebook",
             "ours_s": med(sandboxed) - med(plain),
             "peer": None,
             "peer_s": None,
             "ratio": None,
-            "agreement": "median(sandbox + warden) - median(plain nbgrader)",
+            "agreement": "median(sandbox + remote) - median(plain nbgrader)",
         },
     ]
 

@@ -326,7 +326,7 @@ class _Server:
                 raise _builtin_error(reply.get("error", "the test's function failed"))
             for i, state in reply.get("writeback") or ():
                 if i < _len(args) and _isinstance(args[i], __import__("numpy").random.Generator):
-                    args[i].bit_generator.state = decode(state, bufs).bit_generator.state
+                    args[i].bit_generator.state = decode(state, bufs)
             return decode(reply.get("value"), bufs)
 
         call_the_test.__name__ = call_the_test.__qualname__ = name
@@ -371,7 +371,7 @@ class _Server:
                 ):
                     back.append([key, encode(value, out)])
             elif type(value) is np.random.Generator:
-                back.append([key, encode(value, out)])
+                back.append([key, encode(value.bit_generator.state, out)])
         reply["writeback"] = back
         reply["stdout"] = printed.getvalue()[:MAX_PRINTED]
         seen = []

@@ -41,6 +41,7 @@ __all__ = [
     "dumps",
     "encode",
     "loads",
+    "new_generator",
     "show_type",
 ]
 
@@ -174,18 +175,21 @@ def _not_plain(v, where) -> str:
 # --- decoding ------------------------------------------------------------------------------
 
 
-def decode(obj, buffers: list, *, callbacks=None, depth: int = 0):
+def decode(obj, buffers: list, *, callbacks=None, generator=None, depth: int = 0):
     """Rebuild a value written by :func:`encode` from JSON types and ``buffers``.
 
     ``callbacks(ident, name)`` turns a callable reference into something callable on this side;
-    without it a reference is refused. Raises :class:`WireError` on anything unexpected.
+    without it a reference is refused. ``generator(state)`` builds the random generator for a
+    checked state (default: a new one each time). Raises :class:`WireError` on anything
+    unexpected.
     """
-    return _Decoder(buffers, callbacks).decode(obj, depth)
+    return _Decoder(buffers, callbacks, generator).decode(obj, depth)
 
 
 class _Decoder:
-    def __init__(self, buffers, callbacks):
+    def __init__(self, buffers, callbacks, generator=None):
         self.buffers, self.callbacks, self.items = buffers, callbacks, 0
+        self.generator = generator
 
     def decode(self, o, depth):
         self.items += 1
@@ -230,7 +234,10 @@ class _Decoder:
         if tag == "scalar":
             return self._array(_str(o, "d"), [], o.get("b"))[()]
         if tag == "rng":
-            return _generator(self.decode(o.get("v"), depth + 1))
+            state = self.decode(o.get("v"), depth + 1)
+            if type(state) is not dict or state.get("bit_generator") not in _BIT_GENERATORS:
+                raise WireError("a random generator's state is not one numpy knows")
+            return (self.generator or new_generator)(state)
         if tag == "callback":
             if self.callbacks is None or type(o.get("id")) is not int:
                 raise WireError("a function reference cannot be accepted here")
@@ -263,15 +270,17 @@ def _str(o, key):
     return v
 
 
-def _generator(state):
-    if type(state) is not dict or state.get("bit_generator") not in _BIT_GENERATORS:
-        raise WireError("a random generator's state is not one numpy knows")
-    bg = getattr(np.random, state["bit_generator"])()
+def new_generator(state: dict, reuse: np.random.Generator | None = None) -> np.random.Generator:
+    """A generator in ``state`` (checked by numpy): ``reuse`` if given and of the same kind."""
+    if reuse is not None and type(reuse.bit_generator).__name__ == state.get("bit_generator"):
+        gen = reuse
+    else:
+        gen = np.random.Generator(getattr(np.random, state["bit_generator"])(0))
     try:
-        bg.state = state
+        gen.bit_generator.state = state
     except (TypeError, ValueError, KeyError) as exc:
         raise WireError(f"a random generator's state was refused: {exc}") from None
-    return np.random.Generator(bg)
+    return gen
 
 
 # --- messages ------------------------------------------------------------------------------

@@ -11,6 +11,12 @@ mle-course integrity ASSIGNMENT         (re)write and print the integrity report
 mle-course nbgrader ARGS...             nbgrader, run in the course directory with the
                                         virtualenv's bin/ on PATH (alembic is found)
 
+For self-paced learners (see `mle-course check --help`):
+
+mle-course check [NOTEBOOK ...]         grade your SAVED notebooks with the full tests
+mle-course progress [--html PAGE]       your points per notebook from the last checks
+mle-course solution NOTEBOOK EXERCISE   a worked solution, once you have tried it
+
 The course directory is the repository root (where nbgrader_config.py is). When that
 configuration leaves the gradebook at nbgrader's default, autograde uses the same SQLite file
 with a busy timeout (sqlite:///<root>/gradebook.db?timeout=60) so that the parallel
@@ -116,6 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("usage: mle-course integrity ASSIGNMENT", file=sys.stderr)
             return 2
         return _integrity(rest[0])
+    if command in ("check", "progress", "solution"):
+        from course.selfpaced import main as selfpaced
+
+        return selfpaced(command, rest)
     if command == "nbgrader":
         cmd = [str(scripts_dir() / "nbgrader"), *rest]
         return subprocess.run(cmd, cwd=REPO_ROOT, env=nbgrader_env(), check=False).returncode

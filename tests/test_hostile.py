@@ -208,7 +208,7 @@ CHEAT_CELLS = {
     "echo": "",  # its cheat comes after the first test cell: see ECHO_AFTER_TEST
     "garbage_kernel": """
         import course._warden as w
-        w._Server.call = lambda self, header, bufs: ({"value": {"t": "pickle", "v": "cos"}}, [])
+        w._Server.call = lambda self, header, bufs: ({{"value": {{"t": "pickle", "v": "cos"}}}}, [])
     """,
     "silent_kernel": """
         get_ipython().kernel.shell_handlers["mle_serve_request"] = lambda *args: None

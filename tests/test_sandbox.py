@@ -324,12 +324,27 @@ def test_wrapper_refuses_a_tcp_connection(tmp_path, bwrap):
     assert "ipc" in proc.stderr
 
 
-def test_course_config_selects_the_sandbox():
+def test_course_config_selects_the_sandbox_for_autograde_only(monkeypatch):
+    monkeypatch.delenv("JUPYTER_PATH", raising=False)
     config = PyFileConfigLoader(REPO_CONFIG.name, path=str(REPO_CONFIG.parent)).load_config()
-    assert config.Execute.kernel_name == sandbox.KERNEL_NAME
+    assert config.GuardedExecute.kernel_name == sandbox.KERNEL_NAME
     assert config.KernelManager.transport == "ipc"
     assert "course.grading.execute.GuardedExecute" in config.Autograde.autograde_preprocessors
-    assert str(sandbox.KERNELSPEC_PATH) in os.environ["JUPYTER_PATH"].split(os.pathsep)
+    # Loading the course's config (as JupyterLab's nbgrader extension does) must not put the
+    # grading kernel where a launcher finds it.
+    assert "JUPYTER_PATH" not in os.environ
+    assert sandbox.KERNEL_NAME not in KernelSpecManager().find_kernel_specs()
+
+
+def test_the_grading_preprocessor_finds_the_sandbox_kernelspec():
+    from traitlets.config import Config
+
+    from course.grading.execute import GuardedExecute
+
+    cfg = Config()
+    cfg.GuardedExecute.kernel_name = sandbox.KERNEL_NAME
+    km = GuardedExecute(config=cfg).create_kernel_manager()
+    assert km.kernel_spec.display_name.startswith("Python 3 (mle-course")
 
 
 @pytest.fixture(scope="module")

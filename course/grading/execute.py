@@ -30,6 +30,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float
 
 from course._warden import MSG_REQUEST, MSG_SERVE
+from course.grading import sandbox
 from course.grading.remote import KernelGone, Session, declared_names, run_test_cell
 from course.grading.submissions import INTEGRITY_KEY, is_test_cell
 
@@ -63,6 +64,15 @@ class GuardedExecute(Execute):
         help="Stop grading a submission whose kernel has no warden (fail closed). Only turn "
         "this off for a kernel that cannot load course._warden.",
     ).tag(config=True)
+
+    def create_kernel_manager(self):
+        """nbclient's kernel manager, able to find the sandbox kernelspec (and only this one)."""
+        km = super().create_kernel_manager()
+        kernels = str(sandbox.KERNELSPEC_PATH / "kernels")
+        ksm = km.kernel_spec_manager
+        if kernels not in ksm.kernel_dirs:
+            ksm.kernel_dirs = [kernels, *ksm.kernel_dirs]
+        return km
 
     def preprocess(self, nb, resources=None, km=None):
         self._mle_started = False

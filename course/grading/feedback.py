@@ -31,6 +31,8 @@ import re
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
+from course.grading.submissions import marked_lines
+
 __all__ = ["ClearHiddenTracebacks"]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -44,18 +46,8 @@ _TEXT_MIMES = ("text/", "application/json", "application/javascript")
 def _hidden_and_public(source: str, begin: str, end: str) -> tuple[list[str], set[str]]:
     """The stripped, non-empty lines of ``source`` inside its hidden regions (markers
     included), and those outside them."""
-    hidden, public, inside = [], set(), False
-    for line in source.splitlines():
-        if begin in line:
-            inside = True
-        if stripped := line.strip():
-            if inside:
-                hidden.append(stripped)
-            else:
-                public.add(stripped)
-        if end in line:
-            inside = False
-    return hidden, public
+    hidden, public = marked_lines(source, (begin,), (end,), markers=True)
+    return hidden, set(public)
 
 
 def _distinctive(line: str) -> bool:

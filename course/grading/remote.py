@@ -41,7 +41,15 @@ import warnings
 import numpy as np
 import zmq
 
-from course._wire import Channel, ChannelClosed, NotPlain, WireError, decode, encode
+from course._wire import (
+    Channel,
+    ChannelClosed,
+    NotPlain,
+    WireError,
+    decode,
+    encode,
+    new_generator,
+)
 from course.grading.submissions import parse_cell
 
 __all__ = [
@@ -160,6 +168,7 @@ class Session:
         self.channel = Channel(self.socket, self._handle, wait=self._wait)
         self.channel.unexpected = self._unexpected
         self.callables: dict[int, object] = {}
+        self._generators: dict[str, np.random.Generator] = {}
         self.records: list[dict] = []  # {"kind", "detail"} for the integrity report
         self.printed = io.StringIO()
         self.timed_out = False
@@ -299,8 +308,8 @@ class Session:
             if type(target) is np.ndarray and type(new) is np.ndarray:
                 if new.shape == target.shape and target.flags.writeable:
                     np.copyto(target, new, casting="unsafe")
-            elif type(target) is np.random.Generator and type(new) is np.random.Generator:
-                target.bit_generator.state = new.bit_generator.state
+            elif type(target) is np.random.Generator and type(new) is dict:
+                new_generator(new, reuse=target)  # the test's own generator, advanced
 
     # --- callbacks: the kernel calling a test's callable ----------------------------------
     def _register(self, fn) -> int:
@@ -312,14 +321,24 @@ class Session:
         if op != "callback" or header.get("id") not in self.callables:
             raise WireError(f"the kernel asked for {str(op)[:40]!r}, which the grader does not do")
         fn = self.callables[header["id"]]
-        args, kwargs = decode(header.get("args"), bufs)
+        args, kwargs = decode(header.get("args"), bufs, generator=self._generator)
         if type(args) is not list or type(kwargs) is not dict:
             raise WireError("callback arguments are not [args, kwargs]")
         result = fn(*args, **kwargs)
         out: list = []
         value = encode(result, out, where="the value of a test's function")
-        back = [[i, encode(a, out)] for i, a in enumerate(args) if type(a) is np.random.Generator]
+        back = [
+            [i, encode(a.bit_generator.state, out)]
+            for i, a in enumerate(args)
+            if type(a) is np.random.Generator
+        ]
         return {"value": value, "writeback": back}, out
+
+    def _generator(self, state: dict) -> np.random.Generator:
+        """The generator a test's callable is given: one object per kind, reset to ``state``."""
+        kind = state["bit_generator"]
+        self._generators[kind] = new_generator(state, reuse=self._generators.get(kind))
+        return self._generators[kind]
 
     def close(self, grace: float = 5.0) -> None:
         """Tell the warden the cell is over (it stops serving), then close the socket."""

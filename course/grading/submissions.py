@@ -28,6 +28,7 @@ __all__ = [
     "grade_cells",
     "is_test_cell",
     "leaked_lines",
+    "marked_lines",
     "meta",
     "read_notebook",
     "set_cell_source",
@@ -140,17 +141,36 @@ def set_cell_source(nb: nbformat.NotebookNode, grade_id: str, source: str) -> No
     cells[grade_id].source = source
 
 
+def marked_lines(
+    source: str, begins: tuple[str, ...], ends: tuple[str, ...], *, markers: bool = False
+) -> tuple[list[str], list[str]]:
+    """The stripped non-empty lines inside the regions ``begins[i]`` ... ``ends[i]`` of
+    ``source``, and those outside, in order. The marker lines themselves count as inside when
+    ``markers`` is true, and are left out otherwise.
+
+    The one reader of nbgrader's ``BEGIN/END SOLUTION`` and ``BEGIN/END HIDDEN TESTS`` regions:
+    the release leak check, the feedback scrubber and the tests use it.
+    """
+    inside_lines, outside, inside = [], [], False
+    for line in map(str.strip, source.splitlines()):
+        begin = any(b in line for b in begins)
+        end = any(e in line for e in ends)
+        if begin:
+            inside = True
+        if line and (inside and (markers or not (begin or end))):
+            inside_lines.append(line)
+        elif line and not inside:
+            outside.append(line)
+        if end:
+            inside = False
+    return inside_lines, outside
+
+
 def _secret_and_public(source: str) -> tuple[list[str], list[str]]:
     """Stripped non-empty lines inside solution/hidden-test regions, and those outside."""
-    secret, public, inside = [], [], False
-    for line in map(str.strip, source.splitlines()):
-        if "BEGIN SOLUTION" in line or "BEGIN HIDDEN TESTS" in line:
-            inside = True
-        elif "END SOLUTION" in line or "END HIDDEN TESTS" in line:
-            inside = False
-        elif line:
-            (secret if inside else public).append(line)
-    return secret, public
+    return marked_lines(
+        source, ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS"), ("END SOLUTION", "END HIDDEN TESTS")
+    )
 
 
 def leaked_lines(source: nbformat.NotebookNode, release: nbformat.NotebookNode) -> list[str]:

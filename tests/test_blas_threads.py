@@ -1,0 +1,53 @@
+"""Grading kernels pin BLAS and OpenMP to one thread, so a loaded machine still grades in time.
+
+On a loaded two-core machine OpenBLAS's default threads made 07's twelve-restart cell take
+112-155 s against a 30 s per-cell limit; with one thread it takes about 6 s. Here 07's solution
+is autograded, in the sandbox, while two CPU burners keep both cores busy, and must still get
+full marks.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from course.grading import (
+    REPO_ROOT,
+    db_url,
+    fill_solutions,
+    generate,
+    grade_cells,
+    hand_in,
+    make_course,
+    read_notebook,
+    run_nbgrader,
+    total_scores,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
+
+AID = "07_em"
+
+
+@pytest.fixture
+def two_cpu_burners():
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        yield burners
+    finally:
+        for b in burners:
+            b.kill()
+            b.wait()
+
+
+def test_07_gets_full_marks_with_both_cores_busy(tmp_path, bwrap, two_cpu_burners):
+    root = make_course(tmp_path / "course", [REPO_ROOT / "source" / AID])
+    release, source = generate(root, AID)
+    hand_in(root, AID, {"solution": fill_solutions(release, source)})
+    assert all(b.poll() is None for b in two_cpu_burners), "the burners stopped early"
+    run_nbgrader(["autograde", AID, "--force"], root)
+    assert all(b.poll() is None for b in two_cpu_burners), "the burners stopped early"
+    total = sum(grade_cells(read_notebook(REPO_ROOT / "source" / AID / f"{AID}.ipynb")).values())
+    assert total_scores(db_url(root), AID)["solution"] == (total, total)
