@@ -106,8 +106,10 @@ class Derivation:
         for p in self.params:
             self._own(p, "params")
         self.sample_size = sample_size if sample_size is not None else self.namespace.get("n")
-        self.scales = tuple(scales) if scales is not None else tuple(
-            s for s in self.symbols if s.name == "sigma"
+        self.scales = (
+            tuple(scales)
+            if scales is not None
+            else tuple(s for s in self.symbols if s.name == "sigma")
         )
         probed = [s for s in self.symbols if s not in self.definitions]
         doms = dict(domains or {})
@@ -162,9 +164,7 @@ class DerivationResult:
     def __init__(self, name: str, rows: list[tuple[object, str]]):
         self.name = name
         self.rows = rows
-        body = " \\\\\n".join(
-            f"& {sympy.latex(expr)} && \\text{{{note}}}" for expr, note in rows
-        )
+        body = " \\\\\n".join(f"& {sympy.latex(expr)} && \\text{{{note}}}" for expr, note in rows)
         self.latex = "\\begin{aligned}\n" + body + "\n\\end{aligned}"
 
     def _repr_latex_(self) -> str:
@@ -389,9 +389,7 @@ class _Run:
             )
         if isinstance(implied, sympy.Tuple):
             if len(implied) != len(got):
-                raise _Failure(
-                    [f"step {i} has {len(got)} parts; it should have {len(implied)}"]
-                )
+                raise _Failure([f"step {i} has {len(got)} parts; it should have {len(implied)}"])
             for j, (a, b) in enumerate(zip(implied, got, strict=True), start=1):
                 bad = self._mismatch(a, b, objective)
                 if bad:
@@ -463,8 +461,7 @@ class _Run:
             lines.append(
                 f"    witness:  {whose} {what} what step {where} implies is {first} at "
                 f"{probe.describe(j, only=params)} but {second} at "
-                f"{probe.describe(bad.point, only=params)}"
-                + (f" ({data})" if data else "")
+                f"{probe.describe(bad.point, only=params)}" + (f" ({data})" if data else "")
             )
             lines.append(
                 "              that changes with the parameters, so it is not a constant "
@@ -496,9 +493,10 @@ class _Run:
         ex = self.ex
         var = move.var if isinstance(move, Diff) else None
         previous = ex.expand(state) if var is not None else None
-        forms = [implied]
-        if implied.has(sympy.log):  # log(L) of a product: the slips are in its terms
-            forms.append(sympy.expand_log(implied, force=True))
+        forms = [implied]  # and the same with its terms spelt out, where the slips are
+        for spelt in (sympy.expand_log(implied, force=True), sympy.expand(implied)):
+            if spelt not in forms:
+                forms.append(spelt)
         options = [
             option
             for form in forms
@@ -512,13 +510,21 @@ class _Run:
                 objective=objective,
             )
         ]
+        found, seen = [], set()
         for wrong, why in options:
-            try:
-                if self.probe.same(got, wrong, up_to_constant=objective) is None:
-                    return why
-            except ValueError:
+            if wrong in seen or why in found:
                 continue
-        return None
+            seen.add(wrong)
+            try:
+                if self.probe.could_be_same(got, wrong, objective) and (
+                    self.probe.same(got, wrong, up_to_constant=objective) is None
+                ):
+                    found.append(why)
+            except ValueError:  # the slip's expression is undefined on the domain
+                continue
+            if len(found) == 2:
+                break
+        return " - or - ".join(found) or None
 
     def _solved(self, state, where, move, step, i):
         ex, x = self.ex, move.var
@@ -550,7 +556,11 @@ class _Run:
             return
         at = self.probe.describe(bad.point, skip=(x,))
         mine = self.probe.value(ex.expand(value), self.probe.points[bad.point])
-        roots = self.probe.roots(residual, x, self.probe.points[bad.point]) if x in self.probe.symbols else []
+        roots = (
+            self.probe.roots(residual, x, self.probe.points[bad.point])
+            if x in self.probe.symbols
+            else []
+        )
         zero = "" if isinstance(s, sympy.Eq) else " = 0"
         lines = [
             f"step {i} does not solve step {where}{zero} for {sympy.pretty(x)}",
@@ -578,9 +588,11 @@ class _Run:
                     *_block(f"step {where}", state),
                 ]
             )
-        pairs = list(zip(answer, got, strict=False)) if isinstance(answer, sympy.Tuple) else [
-            (answer, got)
-        ]
+        pairs = (
+            list(zip(answer, got, strict=False))
+            if isinstance(answer, sympy.Tuple)
+            else [(answer, got)]
+        )
         if isinstance(answer, sympy.Tuple) and len(answer) != len(got):
             raise _Failure([lines_head, f"    it should have {len(answer)} parts"])
         for want, have in pairs:

@@ -8,7 +8,17 @@ __all__ = ["SOLVERS", "derivation_findings"]
 
 # SymPy functions that do the calculus or algebra a derivation exercise asks the student to do.
 SOLVERS = frozenset(
-    {"diff", "solve", "integrate", "dsolve", "limit", "solveset", "nsolve", "linsolve", "nonlinsolve"}
+    {
+        "diff",
+        "solve",
+        "integrate",
+        "dsolve",
+        "limit",
+        "solveset",
+        "nsolve",
+        "linsolve",
+        "nonlinsolve",
+    }
 )
 
 

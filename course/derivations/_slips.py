@@ -84,17 +84,23 @@ def candidates(implied, previous, move_var, *, n=None, scales=(), params=(), obj
         for t in terms if len(terms) > 1 else ():
             if t.has(s):
                 out.append(
-                    (implied - t + t.xreplace(half), f"{name} where {name}**2 belongs in {_text(t)}")
+                    (
+                        implied - t + t.xreplace(half),
+                        f"{name} where {name}**2 belongs in {_text(t)}",
+                    )
                 )
                 out.append(
-                    (implied - t + t.xreplace(double), f"{name}**2 where {name} belongs in {_text(t)}")
+                    (
+                        implied - t + t.xreplace(double),
+                        f"{name}**2 where {name} belongs in {_text(t)}",
+                    )
                 )
     if n is not None and implied.has(n):
         out.append((implied / n, f"a missing factor {n}: the step is {n} times too small"))
         out.append((implied * n, f"an extra factor {n}: the step is {n} times too large"))
         for t in terms if len(terms) > 1 else ():
-            if _has_factor(t, n):
-                out.append((implied - t + t / n, f"a missing factor {n} in the term {_text(t)}"))
+            where = f"in the term {_text(t)}" if _has_factor(t, n) else f"on the term {_text(t)}"
+            out.append((implied - t + t / n, f"a missing factor {n} {where}"))
     for t in terms if len(terms) > 1 else ():
         depends = [p for p in params if t.has(p)]
         if depends and objective:

@@ -136,6 +136,7 @@ censored_exponential_mle = Derivation(
     domains={d: (1, 20), T_o: (1, 30), T_c: (1, 30), lam: (0.001, 30)},
     params=(lam,),
     objective=True,
+    sample_size=d,
 )
 
 # --- 05: Fisher information and the Cramér-Rao bound --------------------------------------
