@@ -682,3 +682,369 @@ def test_every_exercise_has_its_catalogue():
     assert "dropped a constant that matters" in labels
     assert sum("right answer by wrong working" in c.label for c in WRONG) >= 10
     assert sum("middle slip" in c.label for c in WRONG) >= 6
+
+
+# --- messages ------------------------------------------------------------------------------
+
+
+def _message(ex, steps) -> str:
+    with pytest.raises(CheckFailure) as info:
+        check_derivation(ex, steps)
+    return str(info.value)
+
+
+def test_message_shows_both_steps_typeset_a_witness_and_the_slip():
+    text = _message(
+        X.bernoulli_score,
+        [
+            Log(),
+            k * log(theta) + (n - k) * log(1 - theta),
+            Diff(theta),
+            k / theta + (n - k) / (1 - theta),
+        ],
+    )
+    lines = text.splitlines()
+    assert lines[0] == "bernoulli_score: step 4 does not follow from step 2"
+    assert lines[1] == "    step 2:   k⋅log(θ) + (-k + n)⋅log(1 - θ)"
+    assert lines[2] == "    move:     step 3, differentiate with respect to θ"
+    assert lines[3:6] == [  # step 4, as SymPy's 2-D text
+        "    step 4:   k   -k + n",
+        "              ─ + ──────",
+        "              θ   1 - θ ",
+    ]
+    witness = lines[6]
+    assert witness.startswith("    witness:  at n = ") and ", θ = " in witness
+    assert " step 4 gives " in witness and " where step 2 implies " in witness
+    assert lines[7] == (
+        "    likely:   the chain rule is missing on log(1 - theta): its derivative needs the "
+        "factor d/dtheta(1 - theta) = -1"
+    )
+    assert lines[8] == "    Steps 1-2 are right; fix step 4 and run the cell again."
+
+
+def test_witness_values_are_the_two_steps_values_at_the_point_it_names():
+    text = _message(
+        X.bernoulli_score,
+        [Log(), k * log(theta) + (n - k) * log(1 - theta), Diff(theta), k / theta],
+    )
+    witness = next(line for line in text.splitlines() if "witness:" in line)
+    # "at n = 11, k = 7, θ = 0.4, step 4 gives 17.5 where step 2 implies 11.67"
+    point, values = witness.split("witness:  at ")[1].split(", step 4 gives ")
+    at = dict(part.split(" = ") for part in point.split(", "))
+    nv, kv, tv = int(at["n"]), int(at["k"]), float(at["θ"])
+    got, implied = (float(v) for v in values.split(" where step 2 implies "))
+    assert got == pytest.approx(kv / tv, rel=1e-3)
+    assert implied == pytest.approx(kv / tv - (nv - kv) / (1 - tv), rel=1e-3)
+
+
+def test_a_constant_that_matters_is_explained_with_two_parameter_values():
+    text = _message(X.censored_exponential_mle, [Log(), d * log(lam) - lam * T_o])
+    assert "step 2 minus what step 0 implies is " in text
+    assert "that changes with the parameters, so it is not a constant that may be dropped" in text
+    assert "the term -T_c*lambda was dropped, but it depends on lambda" in text
+
+
+def test_solve_that_does_not_solve_gives_the_true_root_at_the_witness():
+    text = _message(X.bernoulli_mle, [Solve(theta), k / (n - k)])
+    assert text.splitlines()[0] == "bernoulli_mle: step 2 does not solve step 0 = 0 for θ"
+    witness = next(line for line in text.splitlines() if "witness:" in line)
+    at = dict(p.split(" = ") for p in witness.split("at ")[1].split(", step")[0].split(", "))
+    root = float(witness.split("step 0 is solved by θ = ")[1])
+    assert root == pytest.approx(int(at["k"]) / int(at["n"]), rel=1e-3)
+
+
+def test_equations_that_are_not_equivalent_name_where_each_holds():
+    text = _message(
+        X.bernoulli_mle,
+        [Eq(k * (1 - theta), (n - k) * theta), Eq(k, n * theta - k * theta)],
+    )
+    assert text.splitlines()[0] == "bernoulli_mle: step 2 does not follow from step 1"
+    assert "witness:" in text
+
+
+def test_a_right_derivation_is_echoed_as_aligned_latex(capsys):
+    steps = [
+        Log(),
+        k * log(theta) + (n - k) * log(1 - theta),
+        Diff(theta),
+        k / theta - (n - k) / (1 - theta),
+    ]
+    result = check_derivation(X.bernoulli_score, steps)
+    assert (
+        capsys.readouterr().out
+        == "✓ bernoulli_score: all 2 steps follow, and the result is right\n"
+    )
+    assert result.latex.splitlines() == [
+        "\\begin{aligned}",
+        "& \\theta^{k} \\left(1 - \\theta\\right)^{- k + n} && \\text{given} \\\\",
+        "& k \\log{\\left(\\theta \\right)} + \\left(- k + n\\right) \\log{\\left(1 - \\theta \\right)}"
+        " && \\text{step 2: take the log} \\\\",
+        "& \\frac{k}{\\theta} - \\frac{- k + n}{1 - \\theta}"
+        " && \\text{step 4: differentiate with respect to θ}",
+        "\\end{aligned}",
+    ]
+
+
+# --- the rules of a derivation ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ex", "steps", "first", "detail"),
+    [
+        (X.bernoulli_score, [Log()], "step 1 is a move with no result", "write the expression"),
+        (X.bernoulli_score, [Log(), Diff(theta), k / theta], "step 1 is a move with no result", ""),
+        (X.bernoulli_score, [], "the derivation has no steps", ""),
+        (X.bernoulli_score, "Log()", "the derivation cannot be read", "must be a list"),
+        (X.bernoulli_score, [{"theta": 1}], "the derivation cannot be read", "step 1 is a dict"),
+        (
+            X.bernoulli_score,
+            [Eq(theta**k * (1 - theta) ** (n - k), 0)],
+            "step 1 sets step 0 to zero, but step 0 is the function to maximise",
+            "differentiate first",
+        ),
+        (X.bernoulli_score, [Expect(), 0], "step 1: this exercise has no expectations", ""),
+        (
+            X.mixture_multiplier,
+            [Subs(p1, N1 / n), Eq(N1 / n + p2 + p3, 1)],
+            "step 1: substitute pi1 = N1/n is not one of this exercise's facts",
+            "Subs may use: pi1 = N1/lambda",
+        ),
+        (
+            X.poisson_fisher,
+            [Expect(), lam * log(lam) - lam],
+            "step 1: taking the expectation needs E[log(gamma(x + 1))]",
+            "it gives: E[x] = lambda",
+        ),
+        (
+            X.bernoulli_mle,
+            [Solve(theta), theta * k / n],
+            "step 2 still has theta on the right",
+            "",
+        ),
+        (
+            X.bernoulli_mle,
+            [Eq(k / theta, (n - k) / (1 - theta)), k / n],
+            "step 2 should be an equation, because step 1 gives one; it is an expression",
+            "",
+        ),
+        (
+            X.bernoulli_mle,
+            [Eq(k * (1 - theta), (n - k) * theta)],
+            "every step follows, but step 1 is not the result asked for",
+            "solve it",
+        ),
+        (
+            X.bernoulli_score,
+            [Log(), k * log(theta) + (n - k) * log(1 - theta)],
+            "every step follows, but step 2 is not the result asked for",
+            "witness:  at ",
+        ),
+        (
+            X.gaussian_gradient,
+            [Grad(mu, s), ((n * mu - S) * exp(-2 * s),)],
+            "step 2 has 1 parts; it should have 2",
+            "",
+        ),
+        (X.bernoulli_score, [Log(), sympy.Symbol("p")], "step 2 cannot be read", "'p' is not one"),
+    ],
+)
+def test_the_rules_of_a_derivation_are_enforced_with_a_message(ex, steps, first, detail):
+    text = _message(ex, steps)
+    assert text.splitlines()[0] == f"{ex.name}: {first}" or text.splitlines()[0].startswith(
+        f"{ex.name}: {first}"
+    ), text
+    assert detail in text
+
+
+def test_a_move_needs_one_of_the_exercises_symbols():
+    with pytest.raises(TypeError, match=r"Diff\(var\) needs one of the exercise's symbols"):
+        Diff(theta**2)
+    with pytest.raises(TypeError, match="Grad"):
+        Grad()
+    text = _message(X.bernoulli_score, ["Diff(Pow(Symbol('theta'), Integer(2)))", k])
+    assert "step 1 cannot be read" in text and "Diff(var) needs one of" in text
+
+
+# --- trust: what crosses to the grader, and lying objects ------------------------------------
+
+
+def test_every_catalogue_step_survives_the_wire_unchanged():
+    for case in RIGHT + WRONG:
+        for step in case.steps:
+            text = to_wire([step])[0]
+            back = parse(text, case.exercise.namespace)
+            assert back == (sympy.Tuple(*step) if type(step) is tuple else step), text
+
+
+def test_a_student_symbol_with_other_assumptions_becomes_the_exercises_symbol():
+    plain = sympy.Symbol("theta")  # no assumptions: a different symbol to SymPy
+    assert plain != theta
+    back = parse(sympy.srepr(plain), X.bernoulli_score.namespace)
+    assert back is theta
+
+
+def test_a_subclass_that_lies_in_eq_and_equals_is_rebuilt_and_judged_honestly():
+    lying = {"on": False}  # the lies start once the steps are built (SymPy itself uses ==)
+
+    class Symbol(sympy.Symbol):  # same name as SymPy's: its srepr looks like the real thing
+        def __eq__(self, other):
+            return True if lying["on"] else super().__eq__(other)
+
+        __hash__ = sympy.Symbol.__hash__
+
+        def equals(self, other, failing_expression=False):
+            return True
+
+    class Add(sympy.Add):
+        def __eq__(self, other):
+            return True if lying["on"] else super().__eq__(other)
+
+        __hash__ = sympy.Add.__hash__
+
+        def equals(self, other, failing_expression=False):
+            return True
+
+    liar = Symbol("theta", positive=True)
+    wrong = Add(k / liar, (n - k) / (1 - liar), evaluate=False)  # the chain rule missing
+    steps = [Log(), k * log(liar) + (n - k) * log(1 - liar), Diff(liar), wrong]
+    lying["on"] = True
+    assert liar == 42 and wrong == 0 and wrong.equals(0)  # the lies, in the student's kernel
+    text = _message(X.bernoulli_score, steps)
+    assert text.splitlines()[0] == "bernoulli_score: step 4 does not follow from step 2"
+    assert CHAIN in text
+
+
+def test_a_subclass_under_its_own_name_is_refused():
+    class Liar(sympy.Symbol):
+        def __eq__(self, other):
+            return True
+
+        __hash__ = sympy.Symbol.__hash__
+
+    text = _message(X.bernoulli_mle, [Solve(theta), Liar("k", positive=True) / n])
+    assert "step 2 cannot be read" in text
+    assert "Liar is not one of the SymPy constructors a step may use" in text
+
+
+def test_wire_text_is_never_evaluated(tmp_path):
+    marker = tmp_path / "ran"
+    evil = f"__import__('pathlib').Path({str(marker)!r}).touch()"
+
+    class Sneaky(sympy.Symbol):
+        def _sympyrepr(self, printer):
+            return evil
+
+    for steps in ([evil], [Sneaky("theta")], [f"Symbol({evil})"], [f"Add(Symbol('k'), {evil})"]):
+        text = _message(X.bernoulli_mle, steps)
+        assert "step 1 cannot be read" in text
+    assert not marker.exists()
+
+
+NS = X.bernoulli_score.namespace
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("Function('f')(Symbol('theta'))", "unexpected Call"),
+        ("Symbol('p')", "'p' is not one of this exercise's symbols"),
+        ("Symbol('theta').free_symbols", "unexpected Attribute"),
+        ("lambda: 0", "unexpected Lambda"),
+        ("Integer(100000000000000000000)", "whole numbers of at most 12 digits"),
+        ("Integer(2**8)", "only plain numbers and names"),
+        ("Pow(Symbol('theta'), Integer(1000))", "the exponent 1000 is too large"),
+        ("Pow(Pow(Integer(999999999999), Integer(64)), Integer(64))", "too large to check"),
+        ("factorial(Integer(100000))", "factorial of a number above 1000 is too large"),
+        ("Float('nan', precision=53)", "infinite or NaN"),
+        ("oo", "oo is not allowed"),
+        ("Symbol('theta', evil=True)", "does not take the keyword evil"),
+        ("Symbol('theta', positive='yes')", "does not take the keyword positive"),
+        ("Add(" * 80 + "Symbol('theta')" + ")" * 80, "nested too deeply"),
+        ("Add(" + ", ".join(["Symbol('theta')"] * 3000) + ")", "too large to check"),
+        ("Tuple(Log(), Symbol('theta'))", "a move cannot sit inside a tuple"),
+        ("Equality(Symbol('theta'))", "Equality takes 2 arguments"),
+        ("Add(Symbol('theta'), Equality(Symbol('k'), Symbol('n')))", "Add takes expressions"),
+        ("Symbol('theta'", "not SymPy srepr output"),
+    ],
+)
+def test_the_parser_refuses_anything_but_whitelisted_constructors(text, problem):
+    with pytest.raises(WireError) as info:
+        parse(text, NS)
+    assert problem in str(info.value)
+
+
+def test_to_wire_refuses_what_is_not_a_step():
+    with pytest.raises(TypeError, match="steps must be a list"):
+        to_wire("Log()")
+    with pytest.raises(TypeError, match="step 2 is a set"):
+        to_wire([Log(), {theta}])
+
+
+# --- the integrity report's finding ----------------------------------------------------------
+
+
+def test_findings_name_sympys_own_calculus_in_a_cell():
+    cell = "\n".join(
+        [
+            "import sympy as sp",
+            "from sympy import solve as s_",
+            "ell = k*sp.log(theta) + (n - k)*sp.log(1 - theta)",
+            "score = sp.diff(ell, theta)",
+            "steps = [ell, Diff(theta), ell.diff(theta), Solve(theta), s_(score, theta)[0]]",
+            "area = sp.Integral(ell, theta).doit()",
+            "# sp.integrate(ell) in a comment does not count",
+            "text = 'sp.limit(x, x, 0) in a string does not count'",
+        ]
+    )
+    found = derivation_findings(cell)
+    assert found == [
+        "line 4: calls SymPy's diff: score = sp.diff(ell, theta)",
+        "line 5: calls SymPy's diff: steps = [ell, Diff(theta), ell.diff(theta), Solve(theta), "
+        "s_(score, theta)[0]]",
+        "line 5: calls SymPy's solve: steps = [ell, Diff(theta), ell.diff(theta), Solve(theta), "
+        "s_(score, theta)[0]]",
+        "line 6: evaluates a Integral with doit(): area = sp.Integral(ell, theta).doit()",
+    ]
+
+
+def test_findings_are_empty_for_a_hand_written_derivation_and_say_when_unreadable():
+    assert derivation_findings("steps = [Log(), k*log(theta), Diff(theta), k/theta]") == []
+    assert derivation_findings("steps = [") == [
+        "the cell could not be read as Python (line 1), so it was not scanned"
+    ]
+    with pytest.raises(TypeError, match="cell_source must be a string"):
+        derivation_findings(None)
+
+
+# --- writing an exercise -------------------------------------------------------------------
+
+
+def test_an_exercise_with_bad_arguments_is_refused_with_the_argument_named():
+    with pytest.raises(TypeError, match="name must be"):
+        Derivation("", (theta,), theta, theta)
+    with pytest.raises(TypeError, match="symbols must be"):
+        Derivation("e", ("theta",), theta, theta)
+    with pytest.raises(ValueError, match="start uses symbols not in `symbols`: k"):
+        Derivation("e", (theta,), k * theta, theta)
+    with pytest.raises(ValueError, match="answer uses symbols not in `symbols`: n"):
+        Derivation("e", (theta, k), k * theta, n)
+    with pytest.raises(TypeError, match="facts must be a sequence of sympy.Eq"):
+        Derivation("e", (theta,), theta, theta, facts=(theta,))
+    with pytest.raises(TypeError, match="start must be SymPy objects"):
+        Derivation("e", (theta,), "theta", theta)
+    with pytest.raises(ValueError, match="two symbols share a name"):
+        Derivation("e", (theta, sympy.Symbol("theta")), theta, theta)
+
+
+def test_an_exercise_whose_start_is_undefined_on_its_domain_is_an_instructors_error():
+    with pytest.raises(
+        ValueError, match=r"domains: start is undefined at 9 of 9 probe points \(log\(theta - 2\)\)"
+    ):
+        Derivation("bad", (theta,), log(theta - 2), theta, domains={theta: (0, 1)})
+
+
+def test_a_move_that_leaves_nothing_defined_fails_the_student_not_the_grader():
+    below = Derivation("below", (theta,), theta - 2, theta - 2, domains={theta: (0, 1)})
+    text = _message(below, [Log(), theta])
+    assert text.splitlines()[0] == "below: step 2 does not follow from step 0"
+    assert "    problem:  step 0 with the move in step 1 (take the log) gives something " in text

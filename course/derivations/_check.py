@@ -117,6 +117,15 @@ class Derivation:
             self._own(s, "domains")
         self.domains = {s: doms.get(s) or _default_domain(s) for s in probed}
         self.probe = Probe(probed, self.domains, self.params, zlib.crc32(name.encode()))
+        for what, expr in (("start", self.start), ("answer", self.answer)):
+            for part in _parts(self.expand(expr)):
+                defined = sum(v is not None for v in self.probe.values(part))
+                if defined < len(self.probe.points) / 2:
+                    raise ValueError(
+                        f"domains: {what} is undefined at {len(self.probe.points) - defined} of "
+                        f"{len(self.probe.points)} probe points ({sympy.sstr(part)}); "
+                        "fix the domains so that it is defined"
+                    )
 
     def _own(self, expr, what: str):
         if isinstance(expr, (int, float)) and not isinstance(expr, bool):
@@ -138,6 +147,10 @@ class Derivation:
             expr = new
         return expr.doit() if expr.has(sympy.Derivative) else expr
 
+    def clear_cache(self) -> None:
+        """Forget the compiled probe functions and values (a benchmark's cold start)."""
+        self.probe.clear()
+
     def check(self, steps) -> DerivationResult:
         """Same as ``check_derivation(self, steps)``."""
         return check_derivation(self, steps)
@@ -152,6 +165,15 @@ def _default_domain(sym):
     if sym.is_positive or sym.is_nonnegative:
         return _DEFAULT_DOMAINS["positive"]
     return _DEFAULT_DOMAINS["real"]
+
+
+def _parts(e) -> list:
+    """The expressions an expression, equation or tuple is made of."""
+    if isinstance(e, sympy.Eq):
+        return [e.lhs, e.rhs]
+    if isinstance(e, sympy.Tuple):
+        return [p for a in e for p in _parts(a)]
+    return [e]
 
 
 def _tupled(value):
@@ -207,7 +229,9 @@ def _read(ex: Derivation, steps) -> list:
     try:
         wire = to_wire(steps)
     except TypeError as why:
-        raise CheckFailure([f"{ex.name}: the derivation cannot be read", f"    problem:  {why}"])
+        raise CheckFailure(
+            [f"{ex.name}: the derivation cannot be read", f"    problem:  {why}"]
+        ) from None
     if not wire:
         raise CheckFailure([f"{ex.name}: the derivation has no steps"])
     parsed = []
@@ -215,7 +239,9 @@ def _read(ex: Derivation, steps) -> list:
         try:
             parsed.append(parse(text, ex.namespace))
         except WireError as why:
-            raise CheckFailure([f"{ex.name}: step {i} cannot be read", f"    problem:  {why}"])
+            raise CheckFailure(
+                [f"{ex.name}: step {i} cannot be read", f"    problem:  {why}"]
+            ) from None
     return parsed
 
 
@@ -411,7 +437,10 @@ class _Run:
             return probe.same_roots(g, f, var) if var is not None else None
         if not objective and _symbolic_zero(got - implied):
             return None
-        return probe.same(got, implied, up_to_constant=objective)
+        try:
+            return probe.same(got, implied, up_to_constant=objective)
+        except ValueError:  # the previous step and move give nothing defined on the domain
+            return Mismatch(0, None, None, "undefined")
 
     def _unknown(self, *exprs):
         for p in self.ex.params:
@@ -467,6 +496,12 @@ class _Run:
                 "              that changes with the parameters, so it is not a constant "
                 "that may be dropped"
             )
+        elif bad.kind == "undefined":
+            lines.append(
+                f"    problem:  {self._source(where, move, move_at)} gives something undefined "
+                "almost everywhere on this exercise's domain (a log of a negative number?)"
+            )
+            raise _Failure(lines)
         elif bad.got is None:
             lines.append(
                 f"    witness:  at {at}, {whose} is undefined (a log of a negative number, or "

@@ -43,6 +43,11 @@ _ASSUMPTIONS = {
     "rational",
     "commutative",
 }
+_UNKNOWN = (
+    "{name} is not one of the SymPy constructors a step may use (Symbol, numbers, Add, Mul, "
+    "Pow, log, exp, Eq, Derivative, Tuple, gamma/loggamma/factorial/binomial, Abs, pi, E and "
+    "the moves)"
+)
 MAX_NODES = 4000
 MAX_DEPTH = 60
 MAX_INT = 10**12
@@ -131,6 +136,9 @@ class _Builder:
             return self.symbol(node)
         if name in ("Integer", "Rational", "Float"):
             return self.number(name, node)
+        known = name in _NARY or name in _FUNCTIONS or name in MOVES
+        if not known and name not in ("Pow", "Equality", "Eq", "Derivative", "Tuple"):
+            raise WireError(_UNKNOWN.format(name=name))
         kwargs = {k.arg: self.literal(k.value) for k in node.keywords}
         if name != "Float" and set(kwargs) - {"evaluate"}:
             raise WireError(f"{name} takes no keyword arguments in a step")
@@ -180,11 +188,7 @@ class _Builder:
                 return MOVES[name](*args)
             except TypeError as why:
                 raise WireError(str(why)) from None
-        raise WireError(
-            f"{name} is not one of the SymPy constructors a step may use "
-            "(Symbol, numbers, Add, Mul, Pow, log, exp, Eq, Derivative, Tuple, "
-            "gamma/loggamma/factorial/binomial, Abs, pi, E and the moves)"
-        )
+        raise WireError(_UNKNOWN.format(name=name))
 
     def expressions(self, name: str, args: list, arity: int | None = None) -> list:
         if arity is not None and len(args) != arity:
