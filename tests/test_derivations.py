@@ -8,8 +8,6 @@ student's SymPy objects (the kernel side) and with their srepr text (the grader 
 
 from __future__ import annotations
 
-import os
-import time
 from dataclasses import dataclass
 
 import pytest
@@ -777,8 +775,8 @@ def test_a_right_derivation_is_echoed_as_aligned_latex(capsys):
     assert result.latex.splitlines() == [
         "\\begin{aligned}",
         "& \\theta^{k} \\left(1 - \\theta\\right)^{- k + n} && \\text{given} \\\\",
-        "& k \\log{\\left(\\theta \\right)} + \\left(- k + n\\right) \\log{\\left(1 - \\theta \\right)}"
-        " && \\text{step 2: take the log} \\\\",
+        "& k \\log{\\left(\\theta \\right)} + \\left(- k + n\\right) "
+        "\\log{\\left(1 - \\theta \\right)} && \\text{step 2: take the log} \\\\",
         "& \\frac{k}{\\theta} - \\frac{- k + n}{1 - \\theta}"
         " && \\text{step 4: differentiate with respect to θ}",
         "\\end{aligned}",
@@ -1048,3 +1046,142 @@ def test_a_move_that_leaves_nothing_defined_fails_the_student_not_the_grader():
     text = _message(below, [Log(), theta])
     assert text.splitlines()[0] == "below: step 2 does not follow from step 0"
     assert "    problem:  step 0 with the move in step 1 (take the log) gives something " in text
+
+
+def test_the_modules_own_example_runs():
+    import doctest
+
+    import course.derivations
+
+    failures, tried = doctest.testmod(course.derivations, optionflags=doctest.ELLIPSIS)
+    assert tried >= 6 and failures == 0
+
+
+# --- the answers the catalogue grades against, checked independently (scipy) -----------------
+
+
+def _value(ex, expr, **values) -> float:
+    """``expr`` of exercise ``ex`` at the given values of its symbols, as a float."""
+    expr = ex.expand(expr.rhs if isinstance(expr, sympy.Eq) else expr)
+    sub = {ex.namespace[name]: sympy.Float(v, 30) for name, v in values.items()}
+    return float(expr.xreplace(sub).evalf(30))
+
+
+def _argmax(f, lo, hi) -> float:
+    from scipy import optimize
+
+    res = optimize.minimize_scalar(
+        lambda t: -f(t), bounds=(lo, hi), method="bounded", options={"xatol": 1e-12}
+    )
+    return float(res.x)
+
+
+def _slope(f, t, h=1e-5) -> float:
+    return (f(t + h) - f(t - h)) / (2 * h)
+
+
+@pytest.mark.parametrize(("nv", "kv"), [(10, 7), (40, 3)])
+def test_bernoulli_answers_match_scipys_binomial(nv, kv):
+    from scipy import stats
+
+    ll = lambda t: stats.binom.logpmf(kv, nv, t)  # noqa: E731
+    mle = _value(X.bernoulli_mle, X.bernoulli_mle.answer, n=nv, k=kv)
+    assert mle == pytest.approx(_argmax(ll, 1e-9, 1 - 1e-9), abs=1e-7)
+    score = _value(X.bernoulli_score, X.bernoulli_score.answer, n=nv, k=kv, theta=0.3)
+    assert score == pytest.approx(_slope(ll, 0.3), rel=1e-7)
+
+
+def test_gaussian_answers_match_scipys_normal():
+    import numpy as np
+    from scipy import stats
+
+    data = np.random.default_rng(7).normal(1.5, 2.0, size=12)
+    nv, Sv, Qv = len(data), float(data.sum()), float((data**2).sum())
+    nll = lambda m, sv: -stats.norm.logpdf(data, m, np.exp(sv)).sum()  # noqa: E731
+    grad = X.gaussian_gradient.answer
+    at = {"n": nv, "S": Sv, "Q": Qv, "mu": 0.7, "s": 0.4}
+    assert _value(X.gaussian_gradient, grad[0], **at) == pytest.approx(
+        _slope(lambda m: nll(m, 0.4), 0.7), rel=1e-6
+    )
+    assert _value(X.gaussian_gradient, grad[1], **at) == pytest.approx(
+        _slope(lambda sv: nll(0.7, sv), 0.4), rel=1e-6
+    )
+    ssv = float(((data - data.mean()) ** 2).sum())
+    sigma2 = _value(X.gaussian_variance, X.gaussian_variance.answer, n=nv, SS=ssv)
+    best = _argmax(lambda sd: stats.norm.logpdf(data, data.mean(), sd).sum(), 0.01, 20)
+    assert sigma2 == pytest.approx(best**2, rel=1e-6)
+    # SS / sigma**2 is chi-squared with n - 1 degrees of freedom
+    bias = _value(X.gaussian_variance_bias, X.gaussian_variance_bias.answer, n=nv, sigma=2.0)
+    assert bias == pytest.approx(stats.chi2(nv - 1).mean() * 4.0 / nv, rel=1e-12)
+
+
+def test_censored_exponential_answer_matches_scipys_expon_with_survival():
+    import numpy as np
+    from scipy import stats
+
+    life = np.random.default_rng(3).exponential(4.0, size=30)
+    observed = life < 5.0
+    times = np.minimum(life, 5.0)
+
+    def ll(rate):
+        scale = 1 / rate
+        return (
+            stats.expon.logpdf(times[observed], scale=scale).sum()
+            + stats.expon.logsf(times[~observed], scale=scale).sum()
+        )
+
+    answer = _value(
+        X.censored_exponential_mle,
+        X.censored_exponential_mle.answer,
+        d=int(observed.sum()),
+        T_o=float(times[observed].sum()),
+        T_c=float(times[~observed].sum()),
+    )
+    assert answer == pytest.approx(_argmax(ll, 1e-4, 10), rel=1e-6)
+
+
+def test_fisher_information_answers_match_the_variance_of_scipys_score():
+    import numpy as np
+    from scipy import stats
+
+    t = 0.3
+    score = [_slope(lambda u, xv=xv: stats.bernoulli.logpmf(xv, u), t) for xv in (0, 1)]
+    info_b = sum(stats.bernoulli.pmf(xv, t) * score[xv] ** 2 for xv in (0, 1))
+    assert _value(X.bernoulli_fisher, X.bernoulli_fisher.answer, theta=t) == pytest.approx(
+        info_b, rel=1e-7
+    )
+    rate, xs = 3.5, np.arange(0, 200)
+    score_p = xs / rate - 1  # d/d rate of poisson.logpmf, checked at one point below
+    assert _slope(lambda r: stats.poisson.logpmf(5, r), rate) == pytest.approx(score_p[5], rel=1e-7)
+    info_p = float((stats.poisson.pmf(xs, rate) * score_p**2).sum())
+    assert _value(X.poisson_fisher, X.poisson_fisher.answer, **{"lambda": rate}) == pytest.approx(
+        info_p, rel=1e-10
+    )
+    # the MLE k/n attains the Cramér-Rao bound: its variance is binom.var / n**2
+    nv = 25
+    bound = _value(X.cramer_rao, X.cramer_rao.answer, n=nv, theta=t)
+    assert bound == pytest.approx(stats.binom(nv, t).var() / nv**2, rel=1e-12)
+
+
+def test_map_mixture_and_bce_answers_match_scipy():
+    import numpy as np
+    from scipy import optimize, special, stats
+
+    post = lambda t: stats.binom.logpmf(3, 12, t) + stats.beta.logpdf(t, 2.5, 4.0)  # noqa: E731
+    answer = _value(X.beta_bernoulli_map, X.beta_bernoulli_map.answer, n=12, k=3, a=2.5, b=4.0)
+    assert answer == pytest.approx(_argmax(post, 1e-9, 1 - 1e-9), abs=1e-7)
+
+    counts = np.array([4.2, 7.5, 1.3])  # summed responsibilities
+
+    def neg(logits):
+        return -(counts * special.log_softmax(logits)).sum()
+
+    weights = special.softmax(optimize.minimize(neg, np.zeros(3), tol=1e-12).x)
+    lam = _value(X.mixture_multiplier, X.mixture_multiplier.answer, N1=4.2, N2=7.5, N3=1.3)
+    pi1 = _value(X.mixture_stationarity, X.mixture_stationarity.answer, N1=4.2, **{"lambda": lam})
+    assert pi1 == pytest.approx(weights[0], abs=1e-6)
+
+    bce = lambda zv: -(0.8 * special.log_expit(zv) + 0.2 * special.log_expit(-zv))  # noqa: E731
+    assert _value(X.bce_gradient, X.bce_gradient.answer, z=-1.3, y=0.8) == pytest.approx(
+        _slope(bce, -1.3), rel=1e-7
+    )

@@ -3,21 +3,21 @@
 A derivation is a short list of steps, each a SymPy object built from the exercise's
 symbols. The checker reads each step against the one before it and stops at the first
 that does not follow, with both steps typeset, a numeric witness and, when it recognises
-the slip, a likely cause. A derivation that passes comes back as aligned LaTeX. ::
+the slip, a likely cause. A derivation that passes comes back as aligned LaTeX.
 
-    from sympy import Eq, log
-    from course.derivations import Diff, Log, Solve, check_derivation
-    from course.derivations.exercises import bernoulli_mle as ex
-
-    theta, n, k = ex.symbols              # theta in (0, 1), n and k whole numbers
-    check_derivation(ex, [
-        Log(),                            # step 1: a move ...
-        k * log(theta) + (n - k) * log(1 - theta),    # step 2: ... and what it gives
-        Diff(theta),
-        k / theta - (n - k) / (1 - theta),
-        Solve(theta),
-        k / n,
-    ])
+>>> from sympy import log
+>>> from course.derivations import Diff, Log, Solve, check_derivation
+>>> from course.derivations.exercises import bernoulli_mle, bernoulli_score
+>>> n, k, theta = bernoulli_score.symbols     # theta in (0, 1); n, k whole numbers
+>>> result = check_derivation(bernoulli_score, [
+...     Log(),                                       # step 1: a move ...
+...     k * log(theta) + (n - k) * log(1 - theta),   # step 2: ... and what it gives
+...     Diff(theta),
+...     k / theta - (n - k) / (1 - theta),
+... ])
+✓ bernoulli_score: all 2 steps follow, and the result is right
+>>> result = check_derivation(bernoulli_mle, [Solve(theta), k / n])
+✓ bernoulli_mle: the step follows, and the result is right
 
 Steps
 -----
