@@ -776,9 +776,9 @@ def test_a_right_derivation_is_echoed_as_aligned_latex(capsys):
         "\\begin{aligned}",
         "& \\theta^{k} \\left(1 - \\theta\\right)^{- k + n} && \\text{given} \\\\",
         "& k \\log{\\left(\\theta \\right)} + \\left(- k + n\\right) "
-        "\\log{\\left(1 - \\theta \\right)} && \\text{step 2: take the log} \\\\",
+        "\\log{\\left(1 - \\theta \\right)} && \\text{step 2: }\\text{take the log} \\\\",
         "& \\frac{k}{\\theta} - \\frac{- k + n}{1 - \\theta}"
-        " && \\text{step 4: differentiate with respect to θ}",
+        " && \\text{step 4: }\\text{differentiate with respect to }\\theta",
         "\\end{aligned}",
     ]
 

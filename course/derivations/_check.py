@@ -186,14 +186,14 @@ class DerivationResult:
     def __init__(self, name: str, rows: list[tuple[object, str]]):
         self.name = name
         self.rows = rows
-        body = " \\\\\n".join(f"& {sympy.latex(expr)} && \\text{{{note}}}" for expr, note in rows)
+        body = " \\\\\n".join(f"& {sympy.latex(expr)} && {note}" for expr, note in rows)
         self.latex = "\\begin{aligned}\n" + body + "\n\\end{aligned}"
 
     def _repr_latex_(self) -> str:
         return "$$" + self.latex + "$$"
 
     def __str__(self) -> str:
-        return "\n".join(f"{sympy.sstr(expr)}    [{note}]" for expr, note in self.rows)
+        return "\n".join(sympy.sstr(expr) for expr, _ in self.rows)
 
 
 # --- the checker -------------------------------------------------------------------------
@@ -281,7 +281,7 @@ class _Run:
         ex = self.ex
         state, where = ex.start, 0
         objective = ex.objective
-        rows = [(ex.start, "given")]
+        rows = [(ex.start, r"\text{given}")]
         pending, pending_at = None, 0
         for i, step in enumerate(self.steps, start=1):
             if isinstance(step, Move):
@@ -299,14 +299,14 @@ class _Run:
             if pending is not None and not isinstance(pending, (Log, Subs)):
                 objective = False
             self._follows(state, where, pending, pending_at, step, i, objective)
-            note = pending.describe() if pending is not None else "rewrite"
+            note = _note(pending) if pending is not None else r"\text{rewrite}"
             if pending is None and isinstance(step, sympy.Eq) and _is_expr(state):
-                note = "set to zero"
+                note = r"\text{set to zero}"
             if isinstance(pending, Solve) and not isinstance(step, sympy.Eq):
                 step = sympy.Eq(pending.var, step, evaluate=False)
             if pending is None and isinstance(step, sympy.Eq):
                 objective = False
-            rows.append((step, f"step {i}: {note}"))
+            rows.append((step, rf"\text{{step {i}: }}{note}"))
             state, where, pending = step, i, None
         if pending is not None:
             raise _Failure(
@@ -545,9 +545,9 @@ class _Run:
                 objective=objective,
             )
         ]
-        found, seen = [], set()
-        for wrong, why in options:
-            if wrong in seen or why in found:
+        found, kinds, seen = [], set(), set()
+        for wrong, why, kind in options:
+            if wrong in seen or kind in kinds:  # one diagnosis per kind of slip
                 continue
             seen.add(wrong)
             try:
@@ -555,6 +555,7 @@ class _Run:
                     self.probe.same(got, wrong, up_to_constant=objective) is None
                 ):
                     found.append(why)
+                    kinds.add(kind)
             except ValueError:  # the slip's expression is undefined on the domain
                 continue
             if len(found) == 2:
@@ -660,6 +661,19 @@ class _Run:
                         f"answer is {_num(bad.want)}"
                     )
                 raise _Failure(lines)
+
+
+def _note(move) -> str:
+    """How a move reads beside its result in the typeset derivation."""
+    if isinstance(move, Diff):
+        return r"\text{differentiate with respect to }" + sympy.latex(move.var)
+    if isinstance(move, Grad):
+        return r"\text{gradient in }" + sympy.latex(sympy.Tuple(*move.vars))
+    if isinstance(move, Solve):
+        return r"\text{set to zero and solve for }" + sympy.latex(move.var)
+    if isinstance(move, Subs):
+        return r"\text{substitute }" + sympy.latex(sympy.Eq(move.old, move.new, evaluate=False))
+    return r"\text{" + move.describe() + "}"
 
 
 def _roots(var, roots) -> str:

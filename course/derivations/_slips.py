@@ -60,47 +60,52 @@ def chain_rule(previous, var) -> list[tuple]:
                 wrong,
                 f"the chain rule is missing on {_text(f)}: its derivative needs the factor "
                 f"d/d{var}({_text(u)}) = {_text(du)}",
+                "chain",
             )
         )
     return out
 
 
 def candidates(implied, previous, move_var, *, n=None, scales=(), params=(), objective=False):
-    """(wrong step, diagnosis) pairs, most specific first."""
+    """(wrong step, diagnosis, kind of slip) triples, most specific first."""
     out = []
     if move_var is not None and previous is not None:
         out += chain_rule(previous, move_var)
     terms = _terms(implied)
     if len(terms) > 1:
-        out += [(implied - 2 * t, f"the sign of the term {_text(t)} was lost") for t in terms]
-    out.append((-implied, "a lost minus sign: the whole step has the opposite sign"))
+        out += [
+            (implied - 2 * t, f"the sign of the term {_text(t)} was lost", "sign") for t in terms
+        ]
+    out.append((-implied, "a lost minus sign: the whole step has the opposite sign", "sign"))
     for s in scales:
         if not implied.has(s):
             continue
         half, double = {s: sympy.sqrt(s)}, {s: s**2}
         name = _text(s)
-        out.append((implied.xreplace(half), f"{name} where {name}**2 belongs"))
-        out.append((implied.xreplace(double), f"{name}**2 where {name} belongs"))
+        out.append((implied.xreplace(half), f"{name} where {name}**2 belongs", "half"))
+        out.append((implied.xreplace(double), f"{name}**2 where {name} belongs", "double"))
         for t in terms if len(terms) > 1 else ():
             if t.has(s):
                 out.append(
                     (
                         implied - t + t.xreplace(half),
                         f"{name} where {name}**2 belongs in {_text(t)}",
+                        "half",
                     )
                 )
                 out.append(
                     (
                         implied - t + t.xreplace(double),
                         f"{name}**2 where {name} belongs in {_text(t)}",
+                        "double",
                     )
                 )
     if n is not None and implied.has(n):
-        out.append((implied / n, f"a missing factor {n}: the step is {n} times too small"))
-        out.append((implied * n, f"an extra factor {n}: the step is {n} times too large"))
+        out.append((implied / n, f"a missing factor {n}: the step is {n} times too small", "n"))
+        out.append((implied * n, f"an extra factor {n}: the step is {n} times too large", "n"))
         for t in terms if len(terms) > 1 else ():
             where = f"in the term {_text(t)}" if _has_factor(t, n) else f"on the term {_text(t)}"
-            out.append((implied - t + t / n, f"a missing factor {n} {where}"))
+            out.append((implied - t + t / n, f"a missing factor {n} {where}", "n"))
     for t in terms if len(terms) > 1 else ():
         depends = [p for p in params if t.has(p)]
         if depends and objective:
@@ -114,5 +119,5 @@ def candidates(implied, previous, move_var, *, n=None, scales=(), params=(), obj
             why = f"the term {_text(t)} was dropped; it depends on {_text(depends[0])}"
         else:
             why = f"the term {_text(t)} was dropped"
-        out.append((implied - t, why))
+        out.append((implied - t, why, "dropped"))
     return out
