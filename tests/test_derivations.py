@@ -8,6 +8,8 @@ student's SymPy objects (the kernel side) and with their srepr text (the grader 
 
 from __future__ import annotations
 
+import contextlib
+import io
 from dataclasses import dataclass
 
 import pytest
@@ -963,6 +965,9 @@ NS = X.bernoulli_score.namespace
         ("Equality(Symbol('theta'))", "Equality takes 2 arguments"),
         ("Add(Symbol('theta'), Equality(Symbol('k'), Symbol('n')))", "Add takes expressions"),
         ("Symbol('theta'", "not SymPy srepr output"),
+        ("Mul(" + ", ".join(["Add(Symbol('n'), Symbol('k'))"] * 100) + ")", "exponent 100 is"),
+        ("Pow(Pow(Symbol('n'), Integer(60)), Integer(60))", "exponent 3600 is too large"),
+        ("true", "not an equation: SymPy decides Eq(a, b) at once"),
     ],
 )
 def test_the_parser_refuses_anything_but_whitelisted_constructors(text, problem):
@@ -1185,3 +1190,26 @@ def test_map_mixture_and_bce_answers_match_scipy():
     assert _value(X.bce_gradient, X.bce_gradient.answer, z=-1.3, y=0.8) == pytest.approx(
         _slope(bce, -1.3), rel=1e-7
     )
+
+
+def test_an_exercise_can_ask_for_working_to_be_shown():
+    shown = Derivation(
+        "shown",
+        (n, k, theta),
+        X.bernoulli_mle.start,
+        Eq(theta, k / n),
+        min_steps=3,
+        domains={n: (6, 40), k: (1, n - 1), theta: (0, 1)},
+        params=(theta,),
+    )
+    text = _message(shown, [Eq(theta, k / n)])
+    assert text.splitlines()[0] == (
+        "shown: the result is right, but the derivation shows 1 written step; this exercise "
+        "asks for at least 3"
+    )
+    with contextlib.redirect_stdout(io.StringIO()):
+        check_derivation(
+            shown, [Eq(k * (1 - theta), (n - k) * theta), Eq(k, n * theta), Eq(theta, k / n)]
+        )
+    with pytest.raises(ValueError, match="min_steps must be a whole number >= 1, got 0"):
+        Derivation("e", (theta,), theta, theta, min_steps=0)

@@ -199,7 +199,8 @@ class Probe:
                 continue
             j = first.setdefault(self.group[i], i)
             here, there = gap(a, b), gap(g[j], w[j])
-            if not close(here, there):
+            scale = max(abs(a), abs(b), abs(g[j]), abs(w[j])) if gap(2, 1) == 1 else 0
+            if not close(here, there) and abs(here - there) > RTOL * scale:
                 kind = "constant" if gap(2, 1) == 1 else "factor"
                 return Mismatch(i, a, b, kind)
         return None

@@ -115,7 +115,12 @@ def parse(text: str, symbols: dict[str, sympy.Symbol]):
     count = sum(1 for _ in ast.walk(tree))
     if count > MAX_NODES:
         raise WireError(f"the step is too large to check ({count} parts, at most {MAX_NODES})")
-    return _Builder(symbols).build(tree.body, 0)
+    step = _Builder(symbols).build(tree.body, 0)
+    if isinstance(step, sympy.Basic):
+        for part in sympy.preorder_traversal(step):  # Mul(x, x, ...) becomes x**n by itself
+            if part.is_Pow and part.exp.is_Integer and abs(int(part.exp)) > MAX_EXPONENT:
+                raise WireError(f"the exponent {part.exp} is too large (at most {MAX_EXPONENT})")
+    return step
 
 
 class _Builder:
@@ -128,6 +133,12 @@ class _Builder:
         if isinstance(node, ast.Name):
             if node.id in _CONSTANTS:
                 return _CONSTANTS[node.id]
+            if node.id in ("true", "false"):
+                raise WireError(
+                    f"the step is {node.id.title()}, not an equation: SymPy decides Eq(a, b) "
+                    "at once when its sides are plainly equal or different; write "
+                    "Eq(a, b, evaluate=False) to keep it"
+                )
             raise WireError(f"{node.id} is not allowed in a step (only pi and E are)")
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
             raise WireError(f"unexpected {type(node).__name__} in the step's text")
