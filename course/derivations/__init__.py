@@ -61,7 +61,8 @@ calls of SymPy's own ``diff``/``solve``/``integrate``/``dsolve``/``limit`` in a 
 source, for the integrity report.
 """
 
-from ._check import Derivation, DerivationResult, check_derivation
+from ._check import check_derivation
+from ._exercise import Derivation, DerivationResult
 from ._findings import derivation_findings
 from ._moves import Diff, Expect, Grad, Log, Move, Solve, Subs
 from ._wire import WireError, parse, to_wire

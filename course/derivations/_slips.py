@@ -121,3 +121,11 @@ def candidates(implied, previous, move_var, *, n=None, scales=(), params=(), obj
             why = f"the term {_text(t)} was dropped"
         out.append((implied - t, why, "dropped"))
     return out
+
+
+def big_powers(expr) -> bool:
+    """True if expanding ``expr`` could take long: a sum raised to a power above 6."""
+    return any(
+        p.is_Pow and p.base.is_Add and p.exp.is_Integer and abs(int(p.exp)) > 6
+        for p in sympy.preorder_traversal(expr)
+    )

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from sympy import Eq, Symbol, exp, gamma, log, pi, symbols
 
-from ._check import Derivation
+from ._exercise import Derivation
 
 __all__ = [
     "ALL",
