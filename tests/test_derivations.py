@@ -1213,3 +1213,42 @@ def test_an_exercise_can_ask_for_working_to_be_shown():
         )
     with pytest.raises(ValueError, match="min_steps must be a whole number >= 1, got 0"):
         Derivation("e", (theta,), theta, theta, min_steps=0)
+
+
+@pytest.mark.sandbox
+def test_a_derivation_is_checked_inside_the_grading_sandbox(bwrap, tmp_path):
+    """The student's kernel runs in bubblewrap: SymPy and the checker must work there."""
+    import subprocess
+    import sys
+
+    from course.grading import sandbox
+
+    work, scratch, conn = (tmp_path / name for name in ("work", "tmp", "conn"))
+    for folder in (work, scratch, conn):
+        folder.mkdir()
+    script = "\n".join(
+        [
+            "from sympy import log",
+            "from course.derivations import Diff, Log, check_derivation, to_wire",
+            "from course.derivations.exercises import bernoulli_score as ex",
+            "n, k, theta = ex.symbols",
+            "steps = [Log(), k*log(theta) + (n - k)*log(1 - theta), Diff(theta),",
+            "         k/theta - (n - k)/(1 - theta)]",
+            "check_derivation(ex, steps)",
+            "print(len(to_wire(steps)), 'steps on the wire')",
+        ]
+    )
+    command = sandbox.bwrap_command(
+        bwrap,
+        workdir=work,
+        scratch_work=work,
+        scratch_tmp=scratch,
+        conn_dir=conn,
+        kernel_argv=[sys.executable, "-c", script],
+    )
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "✓ bernoulli_score: all 2 steps follow, and the result is right",
+        "4 steps on the wire",
+    ]
