@@ -1252,3 +1252,23 @@ def test_a_derivation_is_checked_inside_the_grading_sandbox(bwrap, tmp_path):
         "✓ bernoulli_score: all 2 steps follow, and the result is right",
         "4 steps on the wire",
     ]
+
+
+def test_a_log_likelihood_may_be_divided_by_n_but_not_negated():
+    mean = [Log(), (k * log(theta) + (n - k) * log(1 - theta)) / n, Diff(theta)]
+    with contextlib.redirect_stdout(io.StringIO()):
+        check_derivation(
+            X.bernoulli_mle.__class__(
+                "mean_score",
+                (n, k, theta),
+                X.bernoulli_score.start,
+                (k / theta - (n - k) / (1 - theta)) / n,
+                objective=True,
+                params=(theta,),
+                domains={n: (6, 40), k: (1, n - 1), theta: (0, 1)},
+            ),
+            [*mean, (k / theta - (n - k) / (1 - theta)) / n],
+        )
+    text = _message(X.bernoulli_score, [Log(), -(k * log(theta) + (n - k) * log(1 - theta))])
+    assert text.splitlines()[0] == "bernoulli_score: step 2 does not follow from step 0"
+    assert "a lost minus sign" in text

@@ -185,10 +185,13 @@ class Probe:
         additive = self._constant(g, w, lambda a, b: a - b)
         if additive is None:
             return None
-        positive = all(b is None or b > 0 for b in w) and all(a is None or a > 0 for a in g)
-        factor = self._constant(g, w, lambda a, b: a / b) if positive else additive
+        # or by a positive factor free of the parameters (a likelihood's constant, or a
+        # log-likelihood divided by n)
+        scalable = all(b is None or (b != 0 and a / b > 0) for a, b in zip(g, w, strict=True))
+        factor = self._constant(g, w, lambda a, b: a / b) if scalable else additive
         if factor is None:
             return None
+        positive = all(b is None or b > 0 for b in w)
         return additive if want.is_Add or not positive else factor
 
     def _constant(self, g, w, gap) -> Mismatch | None:
