@@ -1258,7 +1258,7 @@ def test_a_log_likelihood_may_be_divided_by_n_but_not_negated():
     mean = [Log(), (k * log(theta) + (n - k) * log(1 - theta)) / n, Diff(theta)]
     with contextlib.redirect_stdout(io.StringIO()):
         check_derivation(
-            X.bernoulli_mle.__class__(
+            Derivation(
                 "mean_score",
                 (n, k, theta),
                 X.bernoulli_score.start,
