@@ -9,6 +9,8 @@ that passes between the two goes through this module, as data that cannot execut
 * numpy arrays and numpy scalars of boolean, integer or floating dtype, sent as their raw bytes
   with the dtype and shape beside them;
 * a :class:`numpy.random.Generator`, sent as its bit generator's name and state (plain ints);
+* a SymPy expression or a derivation move (:mod:`course.derivations`), sent as its ``srepr``
+  text and received as a plain ``str``, which only ``course.derivations.parse`` reads;
 * a reference to a callable on the other side (a ``loglik`` that a test passes to a student's
   ``grid_search_mle``, say). Calling it sends its arguments back and waits for the answer.
 
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 
 import numpy as np
 
@@ -136,6 +139,13 @@ class _Encoder:
             return {"t": "rng", "v": self.encode(bg.state, where, depth + 1)}
         if isinstance(v, Callback):
             return {"t": "callback", "id": v.ident, "name": v.name}
+        if _is_derivation_step(v):  # a SymPy expression or a move: its srepr text
+            from course.derivations import to_wire
+
+            try:
+                return {"t": "expr", "v": to_wire([v])[0]}
+            except TypeError as exc:
+                raise NotPlain(f"{where}: {exc}") from None
         if callable(v) and self.callables is not None:
             name = getattr(v, "__name__", None)
             return {"t": "callback", "id": self.callables(v), "name": str(name or "function")}
@@ -152,6 +162,13 @@ class _Encoder:
     def _buffer(self, a) -> int:
         self.buffers.append(np.ascontiguousarray(a).tobytes())
         return len(self.buffers) - 1
+
+
+def _is_derivation_step(v) -> bool:
+    sympy = sys.modules.get("sympy")  # only if the notebook uses it
+    if sympy is not None and isinstance(v, sympy.Basic):
+        return True  # a subclass too: its text names it, and the parser refuses it
+    return (type(v).__module__ or "").startswith("course.derivations")
 
 
 def _not_plain(v, where) -> str:
@@ -233,6 +250,8 @@ class _Decoder:
             return self._array(_str(o, "d"), shape, o.get("b"))
         if tag == "scalar":
             return self._array(_str(o, "d"), [], o.get("b"))[()]
+        if tag == "expr":  # a derivation step: text that course.derivations.parse reads safely
+            return _str(o, "v")
         if tag == "rng":
             state = self.decode(o.get("v"), depth + 1)
             if type(state) is not dict or state.get("bit_generator") not in _BIT_GENERATORS:

@@ -330,7 +330,7 @@ def solution(
     tried = {
         e.get("exercise")
         for e in _load_progress(root).get(aid, {}).get("exercises", [])
-        if isinstance(e, dict)
+        if isinstance(e, dict) and e.get("attempted")
     }
     if exercise not in tried and not anyway:
         out(

@@ -185,3 +185,27 @@ def test_messages_hold_only_json_and_raw_bytes():
     header = json.loads(frames[0])  # no NaN/Infinity literals either: allow_nan=False
     assert header["v"]["v"][1]["v"][0][1] == {"t": "float", "v": "inf"}
     assert frames[1] == np.arange(3.0).tobytes()
+
+
+def test_a_derivation_crosses_as_srepr_text_for_the_safe_parser():
+    import sympy
+
+    from course.derivations import Diff, Log, parse
+    from course.derivations.exercises import bernoulli_score
+
+    n, k, theta = bernoulli_score.symbols
+    steps = [Log(), k * sympy.log(theta) + (n - k) * sympy.log(1 - theta), Diff(theta)]
+    got = roundtrip(steps)
+    assert type(got) is list and all(type(s) is str for s in got)
+    assert parse(got[1], bernoulli_score.namespace) == steps[1]
+
+    class Lying(sympy.Symbol):
+        def __eq__(self, other):
+            return True
+
+        __hash__ = sympy.Symbol.__hash__
+
+    text = roundtrip(Lying("theta"))
+    assert type(text) is str and "Lying" in text
+    with pytest.raises(Exception, match="Lying"):
+        parse(text, bernoulli_score.namespace)  # never rebuilt as the student's class
