@@ -93,7 +93,9 @@ class Explorer(widgets.VBox):
         ]
         # What every control does, in a line or two under the controls: a learner who meets
         # the explorer without the notebook's prose still knows what each slider means.
-        self.help = widgets.HTML(help_html)
+        self.help = widgets.HTML(
+            f'<div style="font-size: 90%; line-height: 1.35; color: #444">{help_html}</div>'
+        )
         self.help.add_class("mle-help")
         super().__init__([*rows, self.help, self.status, canvas])
         self.add_class("mle-widget")
