@@ -442,7 +442,7 @@ CONTROLS = {
         "sample size n",
         "exponential",
         "bernoulli",
-        "λ = 2",
+        "true rate λ = 2,",
         "θ = 0.3",
     ],
     prior_posterior_explorer: ["prior strength c", "prior mode m", "flips n", "θ = 0.7"],

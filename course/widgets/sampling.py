@@ -21,7 +21,7 @@ HELP = (
     "θ = {bernoulli}, estimated by θ̂ = k / n. Each picture simulates {reps} data sets: the "
     "histogram of their estimates, beside the normal approximation with the true value "
     "as mean and standard deviation 1/√(n I)."
-).format(reps=REPS, **{name: spec[0] for name, spec in FAMILIES.items()})
+).format(reps=REPS, **{name: f"{spec[0]:g}" for name, spec in FAMILIES.items()})
 
 
 class SamplingDistributionModel:
