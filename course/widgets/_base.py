@@ -65,7 +65,8 @@ class Explorer(widgets.VBox):
     """Root widget of an explorer: controls, a status line, and the canvas.
 
     Subclasses build ``self.model`` (no matplotlib), their controls and artists, pass the
-    artists that move to ``animated``, and call :meth:`refresh` after every change.
+    artists that move to ``animated`` and a ``help_html`` that says what each control does,
+    and call :meth:`refresh` after every change.
     ``self.status`` is the text a learner reads (log-likelihood, MLE ...); tests read it too.
 
     Redrawing is the slow part of an update (tick labels above all), so it is done as
@@ -76,7 +77,9 @@ class Explorer(widgets.VBox):
 
     css_name = "mle-explorer"
 
-    def __init__(self, controls: list, figure: Figure, canvas: Canvas, animated: list) -> None:
+    def __init__(
+        self, controls: list, figure: Figure, canvas: Canvas, animated: list, help_html: str
+    ) -> None:
         self.figure = figure
         self.canvas = canvas
         self.animated = list(animated)
@@ -88,7 +91,13 @@ class Explorer(widgets.VBox):
         rows = [
             widgets.HBox(list(row)) if isinstance(row, list | tuple) else row for row in controls
         ]
-        super().__init__([*rows, self.status, canvas])
+        # What every control does, in a line or two under the controls: a learner who meets
+        # the explorer without the notebook's prose still knows what each slider means.
+        self.help = widgets.HTML(
+            f'<div style="font-size: 90%; line-height: 1.35; color: #444">{help_html}</div>'
+        )
+        self.help.add_class("mle-help")
+        super().__init__([*rows, self.help, self.status, canvas])
         self.add_class("mle-widget")
         self.add_class(self.css_name)
         self._background = None

@@ -6,11 +6,15 @@ import ipywidgets as widgets
 import numpy as np
 from scipy.special import xlog1py, xlogy
 
-import mlelib
-
 from ._base import Explorer, button, line, new_canvas, settle, slider
 
 GRID = np.linspace(0.0, 1.0, 401)
+HELP = (
+    "<b>flips n</b> and <b>heads k</b> set the data directly. <b>flip once</b> and "
+    "<b>flip 10</b> flip a hidden coin instead, adding to n and k: its bias was drawn at "
+    "random between 0.2 and 0.8 and is kept secret, so estimate it. Left: the likelihood "
+    "L(θ), divided by its largest value; right: log L(θ). The dashed line is the MLE θ̂ = k/n."
+)
 
 
 class CoinFlipModel:
@@ -47,11 +51,11 @@ class CoinFlipModel:
 
     @property
     def mle(self) -> float:
-        return mlelib.bernoulli_mle(self.x)
+        return self.heads / self.flips
 
     @property
     def loglik_at_mle(self) -> float:
-        return mlelib.bernoulli_loglik(self.x, self.mle)
+        return float(self.loglik_curve(np.array(self.mle)))
 
     def loglik_curve(self, theta: np.ndarray = GRID) -> np.ndarray:
         # k log θ + (n−k) log(1−θ), written with xlogy/xlog1py so that 0·log 0 = 0 at the
@@ -79,6 +83,7 @@ class CoinFlipExplorer(Explorer):
             figure,
             canvas,
             animated=[self.lik_line, self.log_line, self.lik_mle, self.log_mle],
+            help_html=HELP,
         )
         self._syncing = False
         self.flips.observe(self._on_slider, "value")

@@ -5,12 +5,24 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Ellipse
-
-import mlelib
+from scipy import stats
+from scipy.special import logsumexp
 
 from ._base import Explorer, button, line, new_canvas, settle
 
 COLORS = np.array([[0.12, 0.47, 0.71], [0.84, 0.15, 0.16], [0.17, 0.63, 0.17], [0.58, 0.4, 0.74]])
+RUN_STEPS, RUN_TOL = 500, 1e-8  # what "run" does: at most RUN_STEPS steps, relative tolerance
+VAR_FLOOR = 1e-6  # smallest covariance eigenvalue: keeps a collapsing component finite
+HELP = (
+    "<b>step</b>: one E-step (responsibilities) and one M-step (weights, means, covariances). "
+    f"<b>run</b>: step until an M-step raises log L by less than {RUN_TOL:g} of its size "
+    f"(at most {RUN_STEPS} steps). <b>reset</b>: a new random start: the means at k data "
+    "points drawn at random, different ones on every reset, with equal weights and the "
+    "whole data set's covariance; reset and run a few times to meet different local optima. "
+    "<b>components k</b>: how many Gaussians the mixture has; changing it also starts again. "
+    "A point's colour mixes its components' colours by its responsibilities; the ellipses "
+    "are 2-σ contours."
+)
 
 
 class EMModel:
@@ -54,16 +66,40 @@ class EMModel:
         self.trace = [self.llf]
 
     def _e_step(self) -> None:
-        self.resp, llf = mlelib.gmm_e_step(self.X, self.weights, self.means, self.covs)
-        self.llf = float(llf)
+        # log π_j + log N(x_i | μ_j, Σ_j), normalised over j in log space (log-sum-exp)
+        log_joint = np.column_stack(
+            [
+                np.log(w) + stats.multivariate_normal(m, c).logpdf(self.X)
+                for w, m, c in zip(self.weights, self.means, self.covs, strict=True)
+            ]
+        )
+        log_px = logsumexp(log_joint, axis=1, keepdims=True)
+        self.resp = np.exp(log_joint - log_px)
+        self.llf = float(log_px.sum())
+
+    def _m_step(self) -> None:
+        # responsibility-weighted proportions, means and covariances (divided by N_j); a
+        # component nobody is responsible for keeps a finite mean through the tiny ε
+        nk = self.resp.sum(axis=0) + 10 * np.finfo(float).eps
+        self.weights = nk / nk.sum()
+        self.means = self.resp.T @ self.X / nk[:, None]
+        covs = []
+        for mean, r, n_j in zip(self.means, self.resp.T, nk, strict=True):
+            d = self.X - mean
+            cov = (d.T * r) @ d / n_j
+            # raise eigenvalues below VAR_FLOOR to it: the exact M-step over covariances whose
+            # eigenvalues are at least VAR_FLOOR, so the log-likelihood still never decreases
+            vals, vecs = np.linalg.eigh(0.5 * (cov + cov.T))
+            covs.append((vecs * np.maximum(vals, VAR_FLOOR)) @ vecs.T)
+        self.covs = np.array(covs)
 
     def step(self) -> None:
-        self.weights, self.means, self.covs = mlelib.gmm_m_step(self.X, self.resp)
+        self._m_step()
         self._e_step()
         self.iteration += 1
         self.trace.append(self.llf)
 
-    def run(self, max_steps: int = 500, tol: float = 1e-8) -> None:
+    def run(self, max_steps: int = RUN_STEPS, tol: float = RUN_TOL) -> None:
         """Step until the log-likelihood gains less than ``tol`` (relative) in one step."""
         for _ in range(max_steps):
             before = self.llf
@@ -73,7 +109,9 @@ class EMModel:
 
     @property
     def converged(self) -> bool:
-        return len(self.trace) > 1 and self.trace[-1] - self.trace[-2] <= 1e-8 * abs(self.trace[-2])
+        if len(self.trace) < 2:
+            return False
+        return self.trace[-1] - self.trace[-2] <= RUN_TOL * abs(self.trace[-2])
 
 
 def ellipse_geometry(cov: np.ndarray, scale: float = 2.0) -> tuple[float, float, float]:
@@ -107,6 +145,7 @@ class EMStepper(Explorer):
             figure,
             canvas,
             animated=[self.scatter, *self.ellipses, self.centres, self.trace_line],
+            help_html=HELP,
         )
         self.step_button.on_click(lambda _: self._act(model.step))
         self.run_button.on_click(lambda _: self._act(model.run))

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
-
-import mlelib
+from scipy import stats
 
 from ._base import Explorer, button, line, new_canvas, settle, slider
 
 XLIM = (-6.0, 6.0)
 GRID = np.linspace(*XLIM, 400)
 SQRT_2PI = np.sqrt(2 * np.pi)
+HELP = (
+    "<b>μ</b> moves the bell curve, <b>σ</b> widens or narrows it. Click the plot to add an "
+    "observation, right-click to remove the nearest one; <b>clear</b> removes them all. Each "
+    "red stem is one observation's density, and log L is the sum of their logs. Make log L "
+    "as large as you can: the status line says how far below its maximum you are, not where "
+    "the maximum is. <b>jump to MLE</b> moves both sliders there; press it after trying."
+)
 
 
 class GaussianModel:
@@ -50,13 +56,13 @@ class GaussianModel:
         """Total log-likelihood of the data at (μ, σ); 0.0 (an empty sum) without data."""
         if not self.data:
             return 0.0
-        return mlelib.gaussian_loglik(np.asarray(self.data), self.loc, self.scale)
+        return float(np.sum(self.logpdf()))
 
     def logpdf(self) -> np.ndarray:
         """Each observation's log density, the terms of the total."""
         if not self.data:
             return np.empty(0)
-        return mlelib.gaussian_logpdf(np.asarray(self.data), self.loc, self.scale)
+        return stats.norm.logpdf(np.asarray(self.data), self.loc, self.scale)
 
     @property
     def mle(self) -> tuple[float, float] | None:
@@ -64,10 +70,18 @@ class GaussianModel:
         if not self.data:
             return None
         x = np.asarray(self.data)
-        if x.min() == x.max():  # σ̂ = 0: mlelib refuses, as L has no finite maximum
+        if x.min() == x.max():  # σ̂ = 0: L has no finite maximum
             return float(x[0]), 0.0
-        loc, scale = mlelib.gaussian_mle(x)
-        return float(loc), float(scale)
+        # the mean, and the root mean squared deviation from it (divided by n, not n − 1)
+        return float(x.mean()), float(x.std())
+
+    @property
+    def max_loglik(self) -> float | None:
+        """log L at the MLE; None without data or when σ̂ = 0 (log L is unbounded)."""
+        mle = self.mle
+        if mle is None or mle[1] == 0:
+            return None
+        return float(stats.norm.logpdf(np.asarray(self.data), *mle).sum())
 
 
 class GaussianExplorer(Explorer):
@@ -89,6 +103,7 @@ class GaussianExplorer(Explorer):
             figure,
             canvas,
             animated=[self.curve, self.stems, self.points],
+            help_html=HELP,
         )
         self._syncing = False
         self.mu.observe(self._on_slider, "value")
@@ -159,22 +174,20 @@ class GaussianExplorer(Explorer):
     def status_html(self) -> str:
         m = self.model
         text = f"n = {m.n} points, {line('log L(μ, σ)', m.loglik)}"
-        mle = m.mle
-        if mle is None:
+        if m.mle is None:
             return text + " &nbsp; <i>no data yet: click on the plot</i>"
-        if mle[1] == 0:
-            return text + f" &nbsp; {line('μ̂', mle[0], 3)}, σ̂ = 0: L grows without bound"
-        best = mlelib.gaussian_loglik(np.asarray(m.data), *mle)
-        return (
-            f"{text}<br>MLE: {line('μ̂', mle[0], 3)}, {line('σ̂', mle[1], 3)}, "
-            f"{line('max log L', best)}"
-        )
+        best = m.max_loglik
+        if best is None:
+            return text + " &nbsp; all points are equal, so σ̂ = 0: L grows without bound as σ → 0"
+        # the gap to the maximum, not the maximiser: μ̂ and σ̂ are the exercise of section 2
+        return f"{text}<br>{line('max log L', best)}, {line('max log L − log L', best - m.loglik)}"
 
 
 def gaussian_explorer(data=None) -> GaussianExplorer:
     """Sliders for μ and σ over observations you place by clicking the plot.
 
     Each point's density is drawn as a stem; the status line shows the total
-    log-likelihood and the MLE; "jump to MLE" moves the sliders there.
+    log-likelihood and how far it is below its maximum (not where the maximum is, which
+    the notebook asks the learner to derive); "jump to MLE" moves the sliders there.
     """
     return GaussianExplorer(GaussianModel(data))

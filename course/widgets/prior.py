@@ -6,11 +6,19 @@ import ipywidgets as widgets
 import numpy as np
 from scipy.special import betaln, xlog1py, xlogy
 
-import mlelib
-
 from ._base import Explorer, line, new_canvas, settle, slider
 
 GRID = np.linspace(0.0, 1.0, 401)
+THETA_TRUE = 0.7  # the simulated coin's bias, which the flips are drawn from
+HELP = (
+    "<b>prior strength c</b>: how many imaginary flips the prior is worth. The prior is "
+    "Beta(1 + c·m, 1 + c·(1 − m)): c·m pseudo-heads and c·(1 − m) pseudo-tails, so the MAP "
+    "is (k + c·m) / (n + c); c = 0 is the flat prior, where the MAP is the MLE. "
+    "<b>prior mode m</b>: where the prior peaks, the bias you believed in before any flip. "
+    "<b>flips n</b>: how many flips of one fixed sequence are used, drawn from a simulated "
+    f"coin whose true bias is θ = {THETA_TRUE}. The likelihood is scaled to integrate to 1, "
+    "like the two densities."
+)
 
 
 def beta_density(a: float, b: float, theta: np.ndarray = GRID) -> np.ndarray:
@@ -26,10 +34,11 @@ class PriorPosteriorModel:
     """
 
     max_flips = 200
+    theta_true = THETA_TRUE
 
     def __init__(self, strength: float = 4.0, prior_mean: float = 0.5, n: int = 3, seed: int = 6):
         rng = np.random.default_rng(seed)
-        self.sequence = (rng.random(self.max_flips) < 0.7).astype(float)
+        self.sequence = (rng.random(self.max_flips) < self.theta_true).astype(float)
         self.set(strength, prior_mean, n)
 
     def set(self, strength: float, prior_mean: float, n: int) -> None:
@@ -56,22 +65,18 @@ class PriorPosteriorModel:
 
     @property
     def posterior(self) -> tuple[float, float]:
-        if self.n == 0:
-            return self.prior
-        a_post, b_post = mlelib.beta_bernoulli_posterior(self.x, *self.prior)
-        return float(a_post), float(b_post)
+        a, b = self.prior  # conjugacy: the prior's a gains the heads, its b the tails
+        return a + self.heads, b + (self.n - self.heads)
 
     @property
     def mle(self) -> float | None:
-        return None if self.n == 0 else mlelib.bernoulli_mle(self.x)
+        return None if self.n == 0 else self.heads / self.n
 
     @property
     def map(self) -> float | None:
         """The posterior mode; None for a flat posterior (no data and c = 0)."""
-        if self.n == 0:
-            a, b = self.prior
-            return None if a + b == 2 else (a - 1) / (a + b - 2)
-        return mlelib.beta_bernoulli_map(self.x, *self.prior)
+        a, b = self.posterior
+        return None if a + b == 2 else (a - 1) / (a + b - 2)
 
     def curves(self) -> dict[str, np.ndarray]:
         k, n = self.heads, self.n
@@ -108,6 +113,7 @@ class PriorPosteriorExplorer(Explorer):
             figure,
             canvas,
             animated=[*self.lines.values(), self.mle_line, self.map_line],
+            help_html=HELP,
         )
         for control in (self.strength, self.prior_mean, self.n):
             control.observe(self._on_slider, "value")

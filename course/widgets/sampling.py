@@ -5,16 +5,23 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-import mlelib
-
 from ._base import Explorer, line, new_canvas, settle, slider
 
 REPS = 4000
 FAMILIES = {
-    # name: (true parameter, symbol, plotting range of θ̂)
+    # name: (true parameter, symbol, plotting range of the estimate); the symbols are the
+    # notebook's: λ for the exponential rate, θ for the Bernoulli probability of heads
     "exponential": (2.0, "λ", (0.0, 6.0)),
-    "bernoulli": (0.3, "p", (0.0, 1.0)),
+    "bernoulli": (0.3, "θ", (0.0, 1.0)),
 }
+HELP = (
+    "<b>sample size n</b>: the number of observations in each simulated data set. "
+    "<b>exponential</b>: lifetimes with true rate λ = {exponential}, estimated by "
+    "λ̂ = n / Σ tᵢ. <b>bernoulli</b>: coin flips with true probability of heads "
+    "θ = {bernoulli}, estimated by θ̂ = k / n. Each picture simulates {reps} data sets: the "
+    "histogram of their estimates, beside the normal approximation with the true value "
+    "as mean and standard deviation 1/√(n I)."
+).format(reps=REPS, **{name: f"{spec[0]:g}" for name, spec in FAMILIES.items()})
 
 
 class SamplingDistributionModel:
@@ -45,10 +52,15 @@ class SamplingDistributionModel:
 
     @property
     def fisher(self) -> float:
-        """Expected information of n observations, n I(θ)."""
+        """Expected information of n observations: n / λ² (exponential), n / (θ(1 − θ))."""
         if self.family == "exponential":
-            return mlelib.exponential_fisher(self.theta, n=self.n)
-        return mlelib.bernoulli_fisher(self.theta, n=self.n)
+            return self.n / self.theta**2
+        return self.n / (self.theta * (1.0 - self.theta))
+
+    @property
+    def estimate_name(self) -> str:
+        """The estimate's symbol with its hat, "λ̂" or "θ̂"."""
+        return f"{self.symbol}\u0302"
 
     @property
     def asymptotic_se(self) -> float:
@@ -80,7 +92,9 @@ class SamplingDistributionExplorer(Explorer):
             figure,
             canvas,
             animated=[self.hist, self.normal, self.truth],
+            help_html=HELP,
         )
+        self._labelled = None
         self.family.observe(self._on_change, "value")
         self.n.observe(self._on_change, "value")
         self.refresh()
@@ -93,12 +107,10 @@ class SamplingDistributionExplorer(Explorer):
             fill=True,
             alpha=0.4,
             color="C0",
-            label=f"θ̂ in {REPS} simulated samples",
         )
-        (self.normal,) = ax.plot([], [], color="C3", lw=2, label="N(θ, 1/(n I(θ)))")
-        self.truth = ax.axvline(0, color="k", ls=":", label="true θ")
-        ax.set(xlabel="θ̂", ylabel="density")
-        ax.legend(loc="upper right", fontsize="small")
+        (self.normal,) = ax.plot([], [], color="C3", lw=2)
+        self.truth = ax.axvline(0, color="k", ls=":")
+        ax.set(ylabel="density")
 
     def _on_change(self, _change) -> None:
         self.model.set(self.family.value, self.n.value)
@@ -115,14 +127,23 @@ class SamplingDistributionExplorer(Explorer):
         self.ax.set_xlim(*m.lim)
         top = max(values.max(), density.max())
         self.ax.set_ylim(settle(self.ax.get_ylim(), (0, 1.02 * top), (0, 1.1 * top)))
-        self.ax.set_xlabel(f"{m.symbol}̂  ({m.family}, true {m.symbol} = {m.theta})")
+        if self._labelled != m.family:  # name the family's own parameter in every label
+            s, hat = m.symbol, m.estimate_name
+            self.hist.set_label(f"{hat} in {REPS} simulated samples")
+            self.normal.set_label(f"N({s}, 1/(n I({s})))")
+            self.truth.set_label(f"true {s} = {m.theta:g}")
+            self.ax.set_xlabel(f"{hat}  ({m.family}, true {s} = {m.theta:g})")
+            self.ax.legend(loc="upper right", fontsize="small")
+            self._labelled = m.family
 
     def status_html(self) -> str:
         m = self.model
+        s, hat = m.symbol, m.estimate_name
         return (
-            f"n = {m.n}: {line('mean of θ̂', m.estimates.mean())}, "
-            f"{line('sd of θ̂', m.estimates.std(ddof=1))} "
-            f"vs {line('1/√(n I(θ))', m.asymptotic_se)}"
+            f"{m.family}, true {s} = {m.theta:g}, n = {m.n}: "
+            f"{line(f'mean of {hat}', m.estimates.mean())}, "
+            f"{line(f'sd of {hat}', m.estimates.std(ddof=1))} "
+            f"vs {line(f'1/√(n I({s}))', m.asymptotic_se)}"
         )
 
 
