@@ -216,3 +216,12 @@ def test_challenger_launches_are_listed_in_date_order():
     assert not late, f"launches out of order: {late}"
     assert days[4] == date(1982, 11, 11)  # STS-5, the fifth flight
     assert days[-1] == date(1986, 1, 28)  # the accident
+
+
+@pytest.mark.parametrize("release", RELEASES, ids=lambda p: p.parent.name)
+def test_the_last_cell_tells_a_learner_how_to_check_the_whole_notebook(release):
+    last = nbformat.read(release, as_version=4).cells[-1]
+    aid = release.parent.name
+    assert last.cell_type == "markdown"
+    assert f"mle-course check release/{aid}/{aid}.ipynb" in last.source
+    assert "Save it" in last.source and "instructor" in last.source
