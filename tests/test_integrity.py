@@ -205,3 +205,22 @@ def test_the_report_files_of_a_course_directory(tmp_path):
 def test_a_missing_release_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="generate_assignment"):
         integrity_report(tmp_path, "01_coin_flips")
+
+
+def test_derivation_steps_worked_out_by_sympy_are_noted():
+    aid = "01_coin_flips"
+    source, release = _pair(aid)
+    submitted = fill_solutions(release, source)
+    cell = nbformat.v4.new_code_cell(
+        "import sympy as sp\nscore_steps = [sp.diff(k * sp.log(t), t)]\n"
+    )
+    cell.metadata["nbgrader"] = {
+        "solution": True,
+        "grade": False,
+        "grade_id": "score_steps",
+        "locked": False,
+    }
+    submitted.cells.append(cell)
+    found = scan_notebook("dee", aid, submitted, release, autograded=submitted)
+    notes = [f for f in found if f.kind == "derivation-sympy"]
+    assert notes and notes[0].cell == "score_steps" and "diff" in notes[0].detail

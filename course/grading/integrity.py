@@ -19,6 +19,8 @@ submissions deserve a look before the grades are released. It reads, per student
   (a list of ``{"kind", "detail"}``: what the kernel's audit hook saw, a student's function that
   called the unavailable ``mlelib``, returned something that is not plain data, or a kernel
   that stopped answering the grader);
+- derivation cells (solution cells named ``<exercise>_steps``) whose steps call SymPy's own
+  ``diff``, ``solve``, ``integrate``...: the instructor decides what that means;
 - a submission with no autograded notebook (autograde failed, e.g. the kernel died), or one
   that is not a readable notebook at all.
 
@@ -50,6 +52,11 @@ __all__ = [
     "scan_notebook",
     "write_report",
 ]
+
+
+# A derivation exercise's solution cell is named ``<exercise>_steps``: the report notes steps
+# that SymPy's own diff/solve/integrate worked out (course.derivations.derivation_findings).
+DERIVATION_SUFFIX = "_steps"
 
 
 @dataclass(frozen=True)
@@ -356,6 +363,11 @@ def _scan_submission(
                     found.append((gid, kind, _describe_edit(orig.source, cell.source)))
                 if any(m.get(k) != om.get(k) for k in ("grade", "solution", "locked", "points")):
                     found.append((gid, "metadata-edited", "its nbgrader metadata was changed"))
+        if m.get("solution") and str(gid).endswith(DERIVATION_SUFFIX):
+            from course.derivations import derivation_findings
+
+            for what in derivation_findings(cell.source):
+                found.append((gid, "derivation-sympy", what))
         if cell.cell_type == "code" and _norm(cell.source) not in release.sources:
             if orig is not None:
                 already = {(k, w) for k, _, w in _scan(orig.source)}
