@@ -404,11 +404,14 @@ class Warden:
         """``mle_serve_request``: serve one test cell's calls until the grader says done."""
         import zmq
 
-        from course._wire import Channel, WireError
+        from course._wire import Channel, ChannelClosed, WireError
 
         content = msg.get("content", {})
         socket = zmq.Context.instance().socket(zmq.PAIR)
         socket.linger = 0
+        socket.setsockopt(zmq.SNDTIMEO, 5000)
+        # A grader that went away without saying "done" must not hold the kernel forever.
+        idle = float(content.get("timeout", 30)) + 30
         status = "ok"
         try:
             socket.connect(str(content.get("address", "")))
@@ -417,7 +420,7 @@ class Warden:
             channel.send({"kind": "hello", "token": str(content.get("token", ""))})
             while True:
                 try:
-                    header, bufs = channel.receive(None)
+                    header, bufs = channel.receive(idle)
                     if header.get("kind") == "req" and type(header.get("seq")) is int:
                         if channel.serve_one(header, bufs) == "done":
                             break
@@ -425,6 +428,9 @@ class Warden:
                     continue
                 except WireError:
                     continue
+                except ChannelClosed:  # nothing for `idle` seconds, or the grader is gone
+                    status = "the grader stopped sending requests"
+                    break
         except Exception as exc:  # noqa: BLE001 - the grader hears about it and fails the cell
             status = f"error: {exc!r}"[:300]
         finally:

@@ -350,7 +350,12 @@ class Channel:
         self.seq = 0
 
     def send(self, header: dict, buffers=()) -> None:
-        self.socket.send_multipart(dumps(header, list(buffers)), copy=False)
+        import zmq
+
+        try:  # the socket has a send timeout: a peer that is gone must not block us
+            self.socket.send_multipart(dumps(header, list(buffers)), copy=False)
+        except zmq.Again:
+            raise ChannelClosed("the other side is not connected") from None
 
     def receive(self, timeout=None) -> tuple[dict, list]:
         if not self.wait(timeout):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+import threading
 
 import numpy as np
 import pytest
@@ -348,8 +349,12 @@ def test_a_kernel_that_does_not_answer_fails_closed(kernel):
     try:
         with pytest.raises(KernelGone, match="did not connect"):
             s.hello(2)
+        # Closing a session nobody connected to must not wait for a peer that never came.
+        closer = threading.Thread(target=s.close, daemon=True)
+        closer.start()
+        closer.join(10)
+        assert not closer.is_alive(), "Session.close() blocked on an unconnected socket"
     finally:
-        s.socket.close(linger=0)
         kernel.run("_kernel.shell_handlers['mle_serve_request'] = _real_serve")
     s = kernel.session()  # and the real warden serves again
     kernel.finish(s)

@@ -162,7 +162,9 @@ class Session:
         self.socket = self.context.socket(zmq.PAIR)
         self.socket.linger = 0
         self.socket.setsockopt(zmq.MAXMSGSIZE, 512 * 2**20)
+        self.socket.setsockopt(zmq.SNDTIMEO, 2000)  # never block on a kernel that is not there
         self.socket.bind(self.address)
+        self.connected = False
         self.alive, self.interrupt = alive, interrupt
         self.deadline = time.monotonic() + timeout
         self.channel = Channel(self.socket, self._handle, wait=self._wait)
@@ -211,12 +213,15 @@ class Session:
             raise KernelGone(f"the grading kernel did not connect to the grader ({exc})") from None
         if header.get("kind") != "hello" or header.get("token") != self.token:
             raise KernelGone("the grading kernel answered with a message the grader did not expect")
+        self.connected = True
 
     def _request(self, op: str, fields: dict, buffers=()):
         try:
             reply, bufs = self.channel.request(op, fields, buffers)
         except WireError as exc:
             raise KernelGone(f"the kernel's answer was not plain data: {exc}") from None
+        except ChannelClosed as exc:
+            raise KernelGone(f"the grading kernel stopped answering ({exc})") from None
         if reply.get("ok") is not True:
             raise KernelGone(f"the kernel could not do {op!r}: {str(reply.get('error'))[:300]}")
         return reply, bufs
@@ -343,8 +348,9 @@ class Session:
     def close(self, grace: float = 5.0) -> None:
         """Tell the warden the cell is over (it stops serving), then close the socket."""
         try:
-            self.deadline = max(self.deadline, time.monotonic() + grace)
-            self.channel.request("done", {}, timeout=grace)
+            if self.connected:
+                self.deadline = max(self.deadline, time.monotonic() + grace)
+                self.channel.request("done", {}, timeout=grace)
         except (ChannelClosed, WireError, KernelGone, CellTimeout):
             pass
         finally:
