@@ -257,8 +257,16 @@ def _where(tb) -> str:
     if not frames:
         return ""
     f = frames[-1]
-    line = (f.line or linecache.getline(f.filename, f.lineno) or "").strip()
+    line = (f.line or linecache.getline(f.filename, f.lineno or 0) or "").strip()
     return f" (line {f.lineno}: {line})" if line else f" (line {f.lineno})"
+
+
+def _safe_str(exc: BaseException) -> str:
+    """``str(exc)``, or its type's name when the exception's own ``__str__`` fails."""
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - a student's exception class may be broken
+        return f"<{type(exc).__name__} whose message could not be read>"
 
 
 def _builtin_error(text: str) -> Exception:
@@ -357,10 +365,16 @@ class _Server:
                     reply["value"] = encode(result, out)
                 except NotPlain as exc:
                     reply["not_plain"] = str(exc)
+                except Exception as exc:  # noqa: BLE001 - an object that breaks when read
+                    out.clear()
+                    reply["not_plain"] = (
+                        f"the result could not be read ({_safe_str(exc)}); return a plain "
+                        "number, numpy array, or a tuple/list/dict of them"
+                    )
             except BaseException as exc:  # noqa: BLE001 - reported to the grader as data
                 reply["raised"] = {
-                    "type": type(exc).__name__,
-                    "message": str(exc)[:2000],
+                    "type": str(type(exc).__name__),
+                    "message": _safe_str(exc)[:2000],
                     "where": _where(exc.__traceback__),
                 }
         back = []

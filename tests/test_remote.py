@@ -392,3 +392,30 @@ def test_the_module_under_test_runs_here_not_in_the_kernel(kernel):
     import mlelib
 
     assert mlelib.bernoulli_mle(np.array([1, 0, 1, 1])) == 0.75
+
+
+def test_broken_exceptions_and_unreadable_results_fail_only_their_case(kernel):
+    kernel.run(
+        """
+        class Broken(Exception):
+            def __str__(self):
+                raise RuntimeError("no message for you")
+
+        def raises_broken(x):
+            raise Broken()
+
+        def huge(x):
+            return 10 ** 5000
+        """
+    )
+    s = kernel.session()
+    try:
+        fns = s.describe(["raises_broken", "huge"])
+        with pytest.raises(CheckFailure, match="Broken whose message could not be read"):
+            check(fns["raises_broken"], [case(1, expected=1.0)])
+        with pytest.raises(CheckFailure, match="could not be read"):
+            check(fns["huge"], [case(1, expected=1.0)])
+        # and the kernel still serves the next call
+        assert s.describe(["bernoulli_mle"])["bernoulli_mle"]([1, 0]) == 0.5
+    finally:
+        kernel.finish(s)
