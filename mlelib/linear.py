@@ -12,6 +12,7 @@ import numpy as np
 from scipy import linalg
 
 from ._validate import (
+    as_identified,
     as_int,
     as_regression_data,
     as_scalar_nonnegative,
@@ -23,6 +24,13 @@ __all__ = ["linear_regression_mle", "ridge_map", "lasso_map"]
 
 def linear_regression_mle(X, y) -> tuple[np.ndarray, float]:
     """Gaussian linear-regression MLE: least-squares coefficients and the 1/n variance.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` has fewer rows than columns, or collinear columns (rank below the number
+        of columns): many coefficient vectors then fit equally well, so the MLE is not
+        identified. (``ridge_map`` is identified for any ``X``.)
 
     Notes
     -----
@@ -37,7 +45,13 @@ def linear_regression_mle(X, y) -> tuple[np.ndarray, float]:
     ([0.833333, 1.5], 0.055556)
     """
     X, y = as_regression_data(X, y)
-    beta = np.linalg.lstsq(X, y, rcond=None)[0]
+    as_identified(X, "linear-regression MLE")
+    beta, _, rank, _ = np.linalg.lstsq(X, y, rcond=None)
+    if rank < X.shape[1]:
+        raise ValueError(
+            f"X has rank {rank} but {X.shape[1]} columns: collinear columns leave the "
+            "linear-regression MLE not identified"
+        )
     return beta, float(np.mean((y - X @ beta) ** 2))
 
 

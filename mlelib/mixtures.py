@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._arguments import as_rng
 from ._components import floor_eigenvalues, log_joint, m_step_moments, normalise
 from ._validate import (
     as_finite,
@@ -67,6 +68,10 @@ def _params(weights, means, covs, d: int, one_d: bool):
         return w, mu.reshape(k, 1), cov.reshape(k, 1, 1)
     if not np.allclose(cov, cov.transpose(0, 2, 1), rtol=1e-10, atol=0):
         raise ValueError("covs must be symmetric matrices")
+    try:
+        np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        raise ValueError("covs must be positive definite") from None
     return w, mu, cov
 
 
@@ -120,8 +125,8 @@ def gmm_m_step(X, resp, var_floor: float = 1e-6):
     X2, one_d = _data(X)
     n, d = X2.shape
     r = as_probability(resp, "resp")
-    if r.ndim != 2 or r.shape[0] != n:
-        raise ValueError(f"resp must have shape ({n}, k), got {r.shape}")
+    if r.ndim != 2 or r.shape[0] != n or r.shape[1] == 0:
+        raise ValueError(f"resp must have shape ({n}, k) with k >= 1, got {r.shape}")
     floor = as_scalar_positive(var_floor, "var_floor")
     nk = r.sum(axis=0) + 10 * np.finfo(float).eps
     mu = r.T @ X2 / nk[:, None]
@@ -129,6 +134,22 @@ def gmm_m_step(X, resp, var_floor: float = 1e-6):
     cov = floor_eigenvalues(cov, floor)
     w = nk / nk.sum()
     return (w, mu[:, 0], cov[:, 0, 0]) if one_d else (w, mu, cov)
+
+
+def _starting_values(init) -> tuple:
+    """``(weights, means, covs)`` from a tuple/list of three or a dict with those keys."""
+    keys = ("weights", "means", "covs")
+    if isinstance(init, dict):
+        missing = [key for key in keys if key not in init]
+        if missing or len(init) != 3:
+            raise ValueError(f"init must have exactly the keys {keys}, got {sorted(init)}")
+        return tuple(init[key] for key in keys)
+    if not isinstance(init, (tuple, list)) or len(init) != 3:
+        raise TypeError(
+            "init must be None, 'random', 'kmeans++', a (weights, means, covs) tuple or a dict "
+            f"with those keys, got {init!r}"
+        )
+    return tuple(init)
 
 
 def _initial(X: np.ndarray, k: int, init: str, rng: np.random.Generator):
@@ -183,10 +204,12 @@ def fit_gmm(
         scikit-learn's ``tol``).
     var_floor : float
         Floor for the covariance eigenvalues (see the module notes); it keeps a component
-        that collapses onto one point finite. Starting covariances are floored too.
+        that collapses onto one point finite. Starting covariances must be positive
+        definite (as :func:`gmm_log_likelihood` requires); they are then floored too.
     n_restarts : int
         Runs from different random starts (strategies only); the best final llf is kept.
     rng : None, int or numpy.random.Generator
+        A non-negative seed or a Generator (strategies only).
 
     Returns
     -------
@@ -219,19 +242,16 @@ def fit_gmm(
     Xc = X2 - centre
     XT = np.ascontiguousarray(Xc.T)
     moments = np.vstack([XT, (XT[:, None, :] * XT[None, :, :]).reshape(d * d, n)])
+    generator = as_rng(rng, "rng")
     if init is None or isinstance(init, str):
         strategy = "random" if init is None else init
         if strategy not in ("random", "kmeans++"):
             raise ValueError(f"init must be 'random', 'kmeans++' or starting values, got {init!r}")
-        generator = np.random.default_rng(rng)
         starts = [_initial(Xc, k, strategy, generator) for _ in range(n_restarts)]
     else:
         if n_restarts != 1:
             raise ValueError("n_restarts must be 1 when init gives starting values")
-        parts = (init["weights"], init["means"], init["covs"]) if isinstance(init, dict) else init
-        if len(parts) != 3:
-            raise ValueError("init must be (weights, means, covs)")
-        w, mu, cov = _params(*parts, d, one_d)
+        w, mu, cov = _params(*_starting_values(init), d, one_d)
         if w.size != k:
             raise ValueError(f"init has {w.size} components but k = {k}")
         starts = [(w, mu - centre, cov)]
