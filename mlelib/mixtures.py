@@ -249,9 +249,9 @@ def fit_gmm(
             raise ValueError(f"init must be 'random', 'kmeans++' or starting values, got {init!r}")
         starts = [_initial(Xc, k, strategy, generator) for _ in range(n_restarts)]
     else:
+        w, mu, cov = _params(*_starting_values(init), d, one_d)
         if n_restarts != 1:
             raise ValueError("n_restarts must be 1 when init gives starting values")
-        w, mu, cov = _params(*_starting_values(init), d, one_d)
         if w.size != k:
             raise ValueError(f"init has {w.size} components but k = {k}")
         starts = [(w, mu - centre, cov)]
