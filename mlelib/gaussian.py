@@ -23,8 +23,8 @@ __all__ = [
 ]
 
 
-def _standardized_sums(x: np.ndarray, loc: float, scale: float) -> tuple[float, float]:
-    """``sum(z)`` and ``sum(z**2)`` for ``z = (x - loc) / scale``, with one temporary array.
+def _sum_of_squares(x: np.ndarray, loc: float, scale: float) -> float:
+    """``sum(z**2)`` for ``z = (x - loc) / scale``, with one temporary array.
 
     Not ``z @ z``: a BLAS dot wakes its worker threads, which on a busy machine costs
     far more than the sum itself; numpy's pairwise ``sum`` is fast and keeps the
@@ -36,9 +36,8 @@ def _standardized_sums(x: np.ndarray, loc: float, scale: float) -> tuple[float, 
         z = x - loc
         if scale != 1.0:
             z /= scale
-        total = z.sum()
         np.square(z, out=z)
-    return float(total), float(z.sum())
+        return float(z.sum())
 
 
 def gaussian_logpdf(x, loc: float, scale: float) -> np.ndarray:
@@ -95,7 +94,7 @@ def gaussian_loglik(x, loc: float, scale: float) -> float:
     -2.837877
     """
     x, loc, scale = as_location_scale(x, loc, scale)
-    _, zz = _standardized_sums(x, loc, scale)
+    zz = _sum_of_squares(x, loc, scale)
     return float(-x.size * (0.5 * LOG_2PI + np.log(scale)) - 0.5 * zz)
 
 
@@ -172,7 +171,7 @@ def gaussian_mle(x) -> tuple[float, float]:
     """
     x = as_data(x, "x")
     loc = safe_mean(x)
-    _, ss = _standardized_sums(x, loc, 1.0)
+    ss = _sum_of_squares(x, loc, 1.0)
     if not 1e-250 < ss < np.inf:  # squares may have underflowed or overflowed: split
         u, e = split_residuals(x, loc)
         ss_u = (u * u).sum()

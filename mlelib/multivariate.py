@@ -11,8 +11,10 @@ import numpy as np
 from scipy.linalg import LinAlgError, cho_solve, cholesky, solve_triangular
 
 from ._constants import LOG_2PI
-from ._scaling import split_residuals
+from ._scaling import split, split_residuals
 from ._validate import as_finite, as_int, as_matrix
+
+_TINY = np.finfo(float).tiny
 
 __all__ = [
     "mvn_logpdf",
@@ -203,15 +205,21 @@ def mvn_mle(X) -> tuple[np.ndarray, np.ndarray]:
     """
     X = as_matrix(X, "X")
     n, d = X.shape
-    mean = X.mean(axis=0)
-    R = X - mean
-    cov = (R.T @ R) / n
+    U, e = split(X)  # X = U * 2**e exactly: neither the mean nor R^T R over- or underflows
+    mean_u = U.mean(axis=0)
+    R = U - mean_u
     # The rank, not a Cholesky attempt: rounding can make exactly collinear data look
     # (barely) positive definite.
     if n <= d or np.linalg.matrix_rank(R) < d:
         raise ValueError(
             f"X (n={n}, d={d}) gives a singular covariance MLE: needs n > d and no collinear "
             "columns, else the likelihood is unbounded"
+        )
+    mean, cov = np.ldexp(mean_u, e), _ldexp((R.T @ R) / n, 2 * e)
+    if not _TINY <= np.diag(cov).min() <= np.diag(cov).max() < np.inf:
+        raise ValueError(
+            "X has variances outside the float range (about 2e-308 to 2e308): the covariance "
+            "MLE cannot be represented (rescale X)"
         )
     return mean, cov
 
