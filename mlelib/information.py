@@ -102,7 +102,8 @@ def observed_information(nll: Callable, params, step=None) -> np.ndarray | float
         h = np.broadcast_to(h, (d,)).astype(float)
     for _ in range(1 if step is not None else 6):
         # Richardson extrapolation cancels the h^2 error: (4 D(h/2) - D(h)) / 3 = H + O(h^4).
-        hess = (4 * _second_differences(f, f0, h / 2) - _second_differences(f, f0, h)) / 3
+        with np.errstate(all="ignore"):  # inf - inf past a boundary: caught just below
+            hess = (4 * _second_differences(f, f0, h / 2) - _second_differences(f, f0, h)) / 3
         if np.all(np.isfinite(hess)):
             return float(hess[0, 0]) if scalar else hess
         h = h / 10  # a corner (theta_i + h_i, theta_j + h_j) left the parameter space
@@ -121,7 +122,8 @@ def _pilot_steps(f, f0, theta):
     h = _REL_STEP * np.maximum(np.abs(theta), 1.0)
     for i, unit in enumerate(np.eye(theta.size)):
         h[i] = _shrink_until_finite(f, h[i], unit)
-        curvature = (f(h[i] * unit) - 2 * f0 + f(-h[i] * unit)) / h[i] ** 2
+        with np.errstate(all="ignore"):  # a curvature beyond the float range is not > 0 below
+            curvature = (f(h[i] * unit) - 2 * f0 + f(-h[i] * unit)) / h[i] ** 2
         if curvature > 0:  # a tenth of a standard error: the NLL's own scale for theta_i
             h[i] = _shrink_until_finite(f, 0.1 / np.sqrt(curvature), unit)
     return h
@@ -161,9 +163,12 @@ def standard_errors(information) -> np.ndarray | float:
         raise ValueError(f"information must be a square matrix, got shape {info.shape}")
     if not np.allclose(info, info.T, rtol=1e-8, atol=0):
         raise ValueError("information must be symmetric")
+    # info = 4**k info_u with info_u of size about 1 (exact): the inverse of an information
+    # near 1e-300 or 1e300 neither overflows nor underflows on the way; se = se_u / 2**k.
+    k = int(np.frexp(np.abs(np.diag(info)).max())[1]) // 2
     try:
-        chol = np.linalg.cholesky(info)
+        chol = np.linalg.cholesky(np.ldexp(info, -2 * k))
     except np.linalg.LinAlgError:
         raise ValueError("information must be positive definite") from None
     inv_l = np.linalg.solve(chol, np.eye(len(info)))
-    return np.sqrt((inv_l**2).sum(axis=0))
+    return np.ldexp(np.sqrt((inv_l**2).sum(axis=0)), -k)

@@ -45,7 +45,8 @@ def wald_interval(estimate, se, level: float = 0.95) -> tuple:
     se = as_positive(se, "se")
     if est.shape != se.shape and se.ndim > 0:
         raise ValueError(f"estimate and se must have the same shape, got {est.shape}, {se.shape}")
-    half = stats.norm.ppf(0.5 + _level(level) / 2) * se
+    with np.errstate(over="ignore"):  # a half-width beyond the float range is inf
+        half = stats.norm.ppf(0.5 + _level(level) / 2) * se
     lo, hi = est - half, est + half
     return (float(lo), float(hi)) if lo.ndim == 0 else (lo, hi)
 

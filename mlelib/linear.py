@@ -52,7 +52,8 @@ def linear_regression_mle(X, y) -> tuple[np.ndarray, float]:
             f"X has rank {rank} but {X.shape[1]} columns: collinear columns leave the "
             "linear-regression MLE not identified"
         )
-    return beta, float(np.mean((y - X @ beta) ** 2))
+    with np.errstate(over="ignore"):  # a variance beyond the float range is inf
+        return beta, float(np.mean((y - X @ beta) ** 2))
 
 
 def ridge_map(X, y, sigma2: float, tau2: float) -> np.ndarray:
@@ -70,6 +71,11 @@ def ridge_map(X, y, sigma2: float, tau2: float) -> np.ndarray:
     """
     X, y = as_regression_data(X, y)
     alpha = as_scalar_positive(sigma2, "sigma2") / as_scalar_positive(tau2, "tau2")
+    if not 0 < alpha < np.inf:
+        raise ValueError(
+            f"sigma2 / tau2 = {sigma2:g} / {tau2:g} is outside the float range: the prior is "
+            "then infinitely strong or weak"
+        )
     gram = X.T @ X + alpha * np.eye(X.shape[1])
     return linalg.solve(gram, X.T @ y, assume_a="pos")
 

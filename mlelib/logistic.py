@@ -109,7 +109,8 @@ def logistic_regression(
         t = 1.0  # step halving keeps every iterate downhill
         while True:
             new = beta + t * step
-            eta_new = _x_dot(X, new)  # X beta
+            with np.errstate(over="ignore"):  # an overflowing trial has objective inf: halve
+                eta_new = _x_dot(X, new)  # X beta
             objective_new = _penalised_nll(eta_new, y, new, l2)
             if objective_new <= objective + 1e-12 * abs(objective) or t < 1e-10:
                 break
@@ -133,7 +134,7 @@ def logistic_regression(
     return OptimizeResult(
         params=beta,
         nll=objective,
-        llf=-(objective - 0.5 * l2 * (beta @ beta)),
+        llf=-(objective - _penalty(beta, l2)),
         n_iter=len(path) - 1,
         converged=converged,
         hessian=hessian,
@@ -153,7 +154,15 @@ def _penalised_nll(eta: np.ndarray, y: np.ndarray, beta: np.ndarray, l2: float) 
     """
     t = np.where(y == 1, eta, -eta)
     nll = np.maximum(-t, 0.0).sum() + np.log1p(np.exp(-np.abs(t))).sum()
-    return float(nll + 0.5 * l2 * (beta @ beta))
+    return float(nll + _penalty(beta, l2))
+
+
+def _penalty(beta: np.ndarray, l2: float) -> float:
+    """``l2 |beta|^2 / 2``: exactly 0 without a prior, inf (not NaN) for a huge ``beta``."""
+    if l2 == 0:
+        return 0.0
+    with np.errstate(over="ignore"):
+        return 0.5 * l2 * float(beta @ beta)
 
 
 # --- the speed-up layer: X beta, X^T v and X^T W X over blocks of rows -----------------------

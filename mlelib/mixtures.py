@@ -238,8 +238,14 @@ def fit_gmm(
         raise ValueError(f"k must be at most the number of observations {n}, got {k}")
     max_iter, n_restarts = as_int(max_iter, "max_iter"), as_int(n_restarts, "n_restarts", minimum=1)
     tol, floor = as_scalar_nonnegative(tol, "tol"), as_scalar_positive(var_floor, "var_floor")
-    centre = X2.mean(axis=0)  # centring first keeps E[xx^T] - mu mu^T free of cancellation
-    Xc = X2 - centre
+    with np.errstate(over="ignore"):  # data near 1e308: refused just below
+        centre = X2.mean(axis=0)  # centring first keeps E[xx^T] - mu mu^T free of cancellation
+        Xc = X2 - centre
+    if np.abs(Xc).max() > 1e150:  # x x^T and its sums would overflow: EM gives NaN
+        raise ValueError(
+            f"X spreads up to {np.abs(Xc).max():.3g} around its mean, beyond 1e150: the "
+            "covariances would overflow (rescale X)"
+        )
     XT = np.ascontiguousarray(Xc.T)
     moments = np.vstack([XT, (XT[:, None, :] * XT[None, :, :]).reshape(d * d, n)])
     generator = as_rng(rng, "rng")

@@ -326,3 +326,57 @@ def test_no_nan_no_warning_no_arithmetic_error(data_scale, param_scale):
         if fn.__name__.endswith("_mle"):  # a scale, rate or covariance MLE is never a silent 0
             scale = out[1] if isinstance(out, tuple) else out
             assert np.all(np.diag(np.atleast_2d(scale)) > 0), (fn.__name__, out)
+
+
+# --- more of the same kind, found by sweeping the other public functions --------------------
+
+
+@pytest.mark.parametrize("s", SCALES)
+def test_priors_at_extreme_scales(s):
+    log_s, log_2pi = math.log(s), math.log(2 * math.pi)
+    # sum of N(0, s^2) log densities at w = (0, s): -(0 + 1) / 2 - 2 log s - log(2 pi)
+    assert ml.gaussian_log_prior([0.0, s], s) == pytest.approx(
+        -0.5 - 2 * log_s - log_2pi, rel=1e-14
+    )
+    assert ml.gaussian_log_prior([0.0], s) == pytest.approx(
+        -log_s - log_2pi / 2, rel=1e-14
+    )  # was NaN
+    want = -1.0 - 2 * (math.log(2) + log_s)  # Laplace(0, s) at w = (0, s)
+    assert ml.laplace_log_prior([0.0, s], s) == pytest.approx(want, rel=1e-14)
+
+
+def test_scores_that_used_to_form_inf_minus_inf():
+    # Two classes with p = 1e-320 and one count each: c_0 / p_0 - c_2 / p_2 is exactly 0, not
+    # NaN; c_1 / p_1 - c_2 / p_2 = 0 - 1e320 is -inf.
+    got = ml.categorical_score([0, 2], [1e-320, 1.0, 1e-320])
+    np.testing.assert_array_equal(got, [0.0, -math.inf])
+    p = 1 - 2.0**-50  # 1 - p is exact in fractions: the score is exact, not rounded twice
+    want = to_float(3 / F(p) - 1 / (1 - F(p)))
+    assert_rounded(ml.bernoulli_score([1, 1, 1, 0], p), want, rtol=1e-15)
+    assert_rounded(ml.binomial_score([3], [4], p), want, rtol=1e-15)
+    assert_rounded(ml.bernoulli_fisher(1e-320, n=3), math.inf)
+
+
+@pytest.mark.parametrize("s", [1e-320, 1e-300, 1e300])
+def test_standard_errors_of_an_information_near_the_float_range(s):
+    info = np.array([[2.0, 0.5], [0.5, 1.0]]) * s
+    det = decimal.Decimal(2.0 * 1.0 - 0.25)
+    var = [CTX.divide(decimal.Decimal(1.0), det), CTX.divide(decimal.Decimal(2.0), det)]
+    # the oracle for the scaled matrix: se_j = sqrt((info^-1)_jj) with info^-1 = C^-1 / s
+    want = [float(CTX.sqrt(CTX.divide(v, decimal.Decimal(float(s))))) for v in var]
+    rtol = 1e-5 if s < TINY else 1e-14  # a subnormal information has only a few digits
+    np.testing.assert_allclose(ml.standard_errors(info), want, rtol=rtol)
+
+
+def test_models_whose_numbers_leave_the_float_range_say_so():
+    with pytest.raises(ValueError, match=r"^sigma2 / tau2 = .* outside the float range"):
+        ml.ridge_map([[1.0], [2.0]], [1.0, 2.0], 1.0, 1e-320)
+    with pytest.raises(ValueError, match=r"^X spreads up to .* beyond 1e150"):
+        ml.fit_gmm(X_GMM_BIG, 2, rng=0)
+    res = ml.logistic_regression(
+        np.column_stack([np.ones(4), np.arange(4.0)]) * 1e-160, [0, 1, 0, 1]
+    )
+    assert np.all(np.isfinite(res.params))  # the MLE is 1e160 times larger, and finite
+
+
+X_GMM_BIG = np.array([-2.1, -1.9, -2.0, 3.9, 4.1, 4.0]) * 1e160
