@@ -13,10 +13,15 @@ import numpy as np
 
 from ._validate import as_int
 
-__all__ = ["as_bool", "as_axis", "as_index_list", "as_bounds", "as_rng", "as_returned"]
-
-
-# --- flags, axes, indices, ranges and random generators ----------------------------------
+__all__ = [
+    "as_bool",
+    "as_axis",
+    "as_index_list",
+    "as_bounds",
+    "as_rng",
+    "as_returned",
+    "as_start_values",
+]
 
 
 def as_bool(value, name: str) -> bool:
@@ -38,7 +43,7 @@ def as_axis(value, name: str, ndim: int) -> int:
 
 
 def as_index_list(value, name: str, size: int) -> list[int]:
-    """A sequence of distinct-or-repeated indices into ``size`` parameters (may be empty)."""
+    """A list (or tuple, or array) of indices into ``size`` parameters; it may be empty."""
     if value is None or isinstance(value, (str, bytes, Real, np.generic)):
         raise TypeError(f"{name} must be a sequence of parameter indices, got {value!r}")
     try:
@@ -106,3 +111,20 @@ def as_returned(value, name: str, shape: tuple[int, ...]) -> np.ndarray:
         want = "a single number" if size == 1 else f"shape {shape}"
         raise ValueError(f"{name} must return {want}, got shape {arr.shape}")
     return arr.astype(float).reshape(shape)
+
+
+def as_start_values(init, name: str = "init") -> tuple:
+    """A mixture's ``(weights, means, covs)`` from a tuple/list of three or a dict with those
+    keys (``fit_gmm``'s ``init``); the values themselves are checked by the caller."""
+    keys = ("weights", "means", "covs")
+    if isinstance(init, dict):
+        missing = [key for key in keys if key not in init]
+        if missing or len(init) != 3:
+            raise ValueError(f"{name} must have exactly the keys {keys}, got {list(init)}")
+        return tuple(init[key] for key in keys)
+    if not isinstance(init, (tuple, list)) or len(init) != 3:
+        raise TypeError(
+            f"{name} must be None, 'random', 'kmeans++', a (weights, means, covs) tuple or a dict "
+            f"with those keys, got {init!r}"
+        )
+    return tuple(init)

@@ -5,11 +5,11 @@ then penalised like any other coefficient by ``l2``).
 
 The loop in :func:`logistic_regression` is the Newton step of notebook 08, line for line:
 ``p = expit(X beta)``, the score ``X^T (y - p)``, the information ``X^T W X`` and
-``beta += solve(information, score)``. Two small helpers sit under it, each for one
-reason: :func:`_x_dot`, :func:`_xt_dot` and :func:`_weighted_gram` form ``X beta``, ``X^T v``
-and ``X^T W X`` in row blocks (the speed-up layer: the same products, several times faster
-on a busy machine), and
-:func:`_penalised_nll` evaluates the objective without overflow for the step halving.
+``beta += solve(information, score)``. Under it sit two small layers, each for one
+reason: :func:`_x_dot`, :func:`_xt_dot` and :func:`_weighted_gram` form ``X beta``,
+``X^T v`` and ``X^T W X`` over blocks of rows (the speed-up: the same products, several
+times faster on a busy machine), and :func:`_penalised_nll` evaluates the objective
+without overflow for the step halving.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._arguments import as_rng
+from ._arguments import as_rng, as_start_values
 from ._components import floor_eigenvalues, log_joint, m_step_moments, normalise
 from ._validate import (
     as_finite,
@@ -136,22 +136,6 @@ def gmm_m_step(X, resp, var_floor: float = 1e-6):
     return (w, mu[:, 0], cov[:, 0, 0]) if one_d else (w, mu, cov)
 
 
-def _starting_values(init) -> tuple:
-    """``(weights, means, covs)`` from a tuple/list of three or a dict with those keys."""
-    keys = ("weights", "means", "covs")
-    if isinstance(init, dict):
-        missing = [key for key in keys if key not in init]
-        if missing or len(init) != 3:
-            raise ValueError(f"init must have exactly the keys {keys}, got {sorted(init)}")
-        return tuple(init[key] for key in keys)
-    if not isinstance(init, (tuple, list)) or len(init) != 3:
-        raise TypeError(
-            "init must be None, 'random', 'kmeans++', a (weights, means, covs) tuple or a dict "
-            f"with those keys, got {init!r}"
-        )
-    return tuple(init)
-
-
 def _initial(X: np.ndarray, k: int, init: str, rng: np.random.Generator):
     n, d = X.shape
     if init == "random":
@@ -255,7 +239,7 @@ def fit_gmm(
             raise ValueError(f"init must be 'random', 'kmeans++' or starting values, got {init!r}")
         starts = [_initial(Xc, k, strategy, generator) for _ in range(n_restarts)]
     else:
-        w, mu, cov = _params(*_starting_values(init), d, one_d)
+        w, mu, cov = _params(*as_start_values(init, "init"), d, one_d)
         if n_restarts != 1:
             raise ValueError("n_restarts must be 1 when init gives starting values")
         if w.size != k:
