@@ -110,7 +110,7 @@ def minimize_nll(
     if method == "bfgs":
         iterates = [u0]
         options = {"gtol": tol, "maxiter": max_iter}
-        jac = None if grad is None else g
+        jac = (lambda u: _difference_gradient(f, u)) if grad is None else g
         res = _sopt.minimize(
             f, u0, jac=jac, method="BFGS", options=options, callback=iterates.append
         )
@@ -142,3 +142,31 @@ def minimize_nll(
     path = [shape_like(natural(np.atleast_1d(p)), x) for p in path]
     value = f(np.atleast_1d(u_hat))
     return fit_result(x, theta_hat, value, hessian, n_iter, converged, path, message)
+
+
+def _difference_gradient(f, u: np.ndarray) -> np.ndarray:
+    """BFGS's own forward differences of ``f``, or one-sided ones that stay inside a boundary.
+
+    Away from a boundary this is exactly what ``scipy.optimize.minimize(method="BFGS")``
+    does without ``jac``: forward steps of ``sqrt(eps)``. Beside a boundary ``f`` is inf on
+    one side, and scipy's differences (inf - inf) hand BFGS a NaN; then each component
+    uses the side that stays inside, and is 0 where ``f(u)`` itself is inf (a trial point
+    past the boundary, which the line search rejects on its value anyway).
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        grad = _sopt.approx_fprime(u, f, _FORWARD_STEP)
+    if np.all(np.isfinite(grad)):
+        return grad
+    f0, grad = f(u), np.zeros(u.size)
+    if not np.isfinite(f0):
+        return grad
+    for i in range(u.size):
+        step = np.zeros(u.size)
+        step[i] = _FORWARD_STEP
+        up, down = f(u + step), f(u - step)
+        if np.isfinite(up) or np.isfinite(down):
+            grad[i] = (up - f0) / _FORWARD_STEP if np.isfinite(up) else (f0 - down) / _FORWARD_STEP
+    return grad
+
+
+_FORWARD_STEP = float(np.sqrt(np.finfo(float).eps))  # scipy BFGS's default difference step

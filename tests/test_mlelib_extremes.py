@@ -17,6 +17,7 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 from scipy import special, stats
+from scipy.optimize import brentq
 
 import mlelib as ml
 
@@ -257,6 +258,27 @@ def test_observed_information_shrinks_when_a_corner_leaves_the_simplex():
     n, p_last = len(labels), 1e-4
     want = n * (np.diag(1 / p_hat) + 1 / p_last)  # observed = expected at the categorical MLE
     np.testing.assert_allclose(ml.observed_information(nll, p_hat), want, rtol=5e-4)
+
+
+@pytest.mark.parametrize("heads", [70, 98])
+def test_minimize_nll_backs_off_where_the_nll_raises(heads):
+    # BFGS's line search tried p > 1 and bernoulli_nll raised (it crashed even at p_hat = 0.7)
+    x = np.array([1] * heads + [0] * (100 - heads))
+    res = ml.minimize_nll(lambda p: ml.bernoulli_nll(x, p), 0.5)
+    assert res.params == pytest.approx(heads / 100, abs=1e-7)  # the closed form k / n
+
+
+def test_profile_interval_without_bounds_when_the_nll_raises_past_one():
+    x = np.array([1] * 98 + [0] * 2)
+
+    def loglik(p):  # the closed form, for the oracle
+        return 98 * np.log(p) + 2 * np.log1p(-p)
+
+    cut = stats.chi2.ppf(0.95, 1) / 2
+    lo = brentq(lambda p: loglik(0.98) - loglik(p) - cut, 0.5, 0.98, xtol=1e-14)
+    hi = brentq(lambda p: loglik(0.98) - loglik(p) - cut, 0.98, 1 - 1e-12, xtol=1e-14)
+    got = ml.profile_likelihood_interval(lambda p: ml.bernoulli_nll(x, p), 0.98)
+    np.testing.assert_allclose(got, (lo, hi), rtol=1e-10)
 
 
 # --- models that are not identified, and start values that are not valid --------------------
