@@ -111,21 +111,28 @@ def observed_information(nll: Callable, params, step=None) -> np.ndarray | float
 
 
 def _shrink_until_finite(f, h, unit):
+    """The step ``h`` divided by 10 until the NLL is finite at both ``+-h``; also the last
+    step that was not (inf if none): a boundary lies within that distance."""
+    outside = np.inf
     for _ in range(12):
         if np.isfinite(f(h * unit)) and np.isfinite(f(-h * unit)):
-            return h
-        h /= 10
+            return h, outside
+        outside, h = h, h / 10
     raise ValueError("nll is not finite near params; cannot difference it (at a boundary?)")
 
 
 def _pilot_steps(f, f0, theta):
     h = _REL_STEP * np.maximum(np.abs(theta), 1.0)
     for i, unit in enumerate(np.eye(theta.size)):
-        h[i] = _shrink_until_finite(f, h[i], unit)
+        h[i], outside = _shrink_until_finite(f, h[i], unit)
         with np.errstate(all="ignore"):  # a curvature beyond the float range is not > 0 below
             curvature = (f(h[i] * unit) - 2 * f0 + f(-h[i] * unit)) / h[i] ** 2
         if curvature > 0:  # a tenth of a standard error: the NLL's own scale for theta_i
-            h[i] = _shrink_until_finite(f, 0.1 / np.sqrt(curvature), unit)
+            h[i], outside_too = _shrink_until_finite(f, 0.1 / np.sqrt(curvature), unit)
+            outside = min(outside, outside_too)
+        # Near a boundary the NLL's higher derivatives grow like 1/distance**k, so the
+        # O(h**4) error is small only for h well inside: a hundredth of the distance.
+        h[i] = min(h[i], outside / 100)
     return h
 
 
