@@ -18,7 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._arguments import as_rng, as_start_values
-from ._components import floor_eigenvalues, log_joint, m_step_moments, normalise
+from ._components import (
+    defined_responsibilities,
+    floor_eigenvalues,
+    log_joint,
+    m_step_moments,
+    normalise,
+)
 from ._validate import (
     as_finite,
     as_int,
@@ -103,7 +109,7 @@ def gmm_e_step(X, weights, means, covs) -> tuple[np.ndarray, float]:
     """
     X2, one_d = _data(X)
     resp, llf = normalise(log_joint(X2.T, *_params(weights, means, covs, X2.shape[1], one_d)))
-    return resp.T, llf
+    return defined_responsibilities(resp).T, llf
 
 
 def gmm_m_step(X, resp, var_floor: float = 1e-6):
@@ -156,6 +162,7 @@ def _run_em(XT, moments, w, mu, cov, max_iter, tol, floor):
     # Start inside the floor, so the trace is monotone from step 0.
     cov = floor_eigenvalues(cov, floor)
     resp, llf = normalise(log_joint(XT, w, mu, cov))
+    defined_responsibilities(resp)
     trace, converged = [llf], False
     for _ in range(max_iter):
         w, mu, cov = m_step_moments(moments, resp, d, floor)

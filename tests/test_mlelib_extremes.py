@@ -402,3 +402,14 @@ def test_models_whose_numbers_leave_the_float_range_say_so():
 
 
 X_GMM_BIG = np.array([-2.1, -1.9, -2.0, 3.9, 4.1, 4.0]) * 1e160
+
+
+@pytest.mark.parametrize(("data_scale", "var"), [(1e200, 1.0), (1e150, 1e-200), (1e300, 1e200)])
+def test_mixture_points_beyond_the_float_range_from_every_component(data_scale, var):
+    # Mahalanobis distances beyond 1e308: the log-likelihood is -inf (was NaN), and the
+    # responsibilities cannot be told apart, so the E-step refuses (it returned NaN).
+    X = np.array([-2.1, -1.9, 3.9, 4.1]) * data_scale
+    args = ([0.5, 0.5], [0.0, 1.0], [var, var])
+    assert ml.gmm_log_likelihood(X, *args) == -math.inf
+    with pytest.raises(ValueError, match=r"^X\[0\] is so far from every component"):
+        ml.gmm_e_step(X, *args)
