@@ -3,6 +3,13 @@
 Pure numpy/scipy. Every graded exercise in the course is compared with a
 function from here, and every function here is tested against scipy.stats,
 statsmodels, scikit-learn or a closed form.
+
+At the edges of the float range (data or parameters near 1e-300 or 1e300) every answer
+is the exact value rounded once to a float: ``inf`` when it is beyond the range, 0.0
+when it is below it, or a ``ValueError`` that says which number cannot be represented.
+Never NaN, and never a Python ``OverflowError`` or ``ZeroDivisionError``
+(``mlelib/_scaling.py`` says how). Bad arguments get a ``TypeError`` or ``ValueError``
+that names the argument.
 """
 
 from .bernoulli import (

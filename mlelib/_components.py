@@ -11,7 +11,13 @@ import numpy as np
 
 from ._constants import LOG_2PI
 
-__all__ = ["log_joint", "normalise", "floor_eigenvalues", "m_step_moments"]
+__all__ = [
+    "log_joint",
+    "normalise",
+    "defined_responsibilities",
+    "floor_eigenvalues",
+    "m_step_moments",
+]
 
 
 def log_joint(XT: np.ndarray, w, mu, cov) -> np.ndarray:
@@ -31,6 +37,11 @@ def log_joint(XT: np.ndarray, w, mu, cov) -> np.ndarray:
     with np.errstate(divide="ignore"):  # a weight of 0 is a component that never fires
         const = np.log(w) - log_det - 0.5 * d * LOG_2PI
     out = np.empty((k, n))
+    with np.errstate(over="ignore"):  # a Mahalanobis distance beyond 1e308: log density -inf
+        return _fill_log_joint(out, XT, a, shift, const, d, k, n)
+
+
+def _fill_log_joint(out, XT, a, shift, const, d, k, n):
     if d > 8:  # many dimensions: one BLAS product is worth it
         z = (a.reshape(k * d, d) @ XT).reshape(k, d, n) - shift[:, :, None]
         np.einsum("kdn,kdn->kn", z, z, out=out)
@@ -48,14 +59,35 @@ def log_joint(XT: np.ndarray, w, mu, cov) -> np.ndarray:
 
 
 def normalise(log_joint: np.ndarray) -> tuple[np.ndarray, float]:
-    """Responsibilities (k, n) and total log-likelihood by log-sum-exp over components."""
+    """Responsibilities (k, n) and total log-likelihood by log-sum-exp over components.
+
+    A point whose log-joint is -inf for every component (its Mahalanobis distances overflow)
+    makes the log-likelihood -inf and has NaN responsibilities, which the callers refuse.
+    """
     # exp(log_joint) underflows to 0 for far-away points (log densities of -1000 are
     # common); subtracting the maximum over components first keeps the largest term at 1.
     top = log_joint.max(axis=0)
+    lost = np.isneginf(top)  # beyond the float range from every component: no responsibilities
+    if lost.any():
+        resp = np.full(log_joint.shape, np.nan)
+        if not lost.all():
+            resp[:, ~lost] = normalise(log_joint[:, ~lost])[0]
+        return resp, -np.inf  # the log-likelihood is below the float range: -inf
     resp = np.exp(log_joint - top)
     total = resp.sum(axis=0)
     resp /= total
     return resp, float(np.sum(np.log(total)) + np.sum(top))
+
+
+def defined_responsibilities(resp: np.ndarray) -> np.ndarray:
+    """``resp`` (k, n), refusing the NaN columns :func:`normalise` leaves for lost points."""
+    if np.isnan(resp).any():
+        i = int(np.flatnonzero(np.isnan(resp).any(axis=0))[0])
+        raise ValueError(
+            f"X[{i}] is so far from every component (a Mahalanobis distance beyond 1e308) that "
+            "its responsibilities are not defined in floating point: rescale X or the covs"
+        )
+    return resp
 
 
 def floor_eigenvalues(cov: np.ndarray, var_floor: float) -> np.ndarray:

@@ -32,6 +32,7 @@ __all__ = [
     "as_callable",
     "as_start_point",
     "as_regression_data",
+    "as_identified",
 ]
 
 
@@ -133,7 +134,7 @@ def as_positive(value, name: str = "scale") -> np.ndarray:
 
 def as_int(value, name: str, *, minimum: int = 0) -> int:
     """A whole number >= ``minimum`` (bools are refused)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer, Real)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, Real)):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
     if isinstance(value, Real) and not float(value).is_integer():
         raise ValueError(f"{name} must be a whole number, got {value!r}")
@@ -245,3 +246,13 @@ def as_regression_data(X, y, *, labels: bool = False) -> tuple[np.ndarray, np.nd
     y = as_binary(y, "y") if labels else as_data(y, "y")
     same_length(X, y, "X", "y")
     return X, y
+
+
+def as_identified(X: np.ndarray, what: str) -> None:
+    """Refuse a design with fewer rows than columns: the coefficients are not identified."""
+    n, d = X.shape
+    if n < d:
+        raise ValueError(
+            f"X has {n} rows and {d} columns: with fewer observations than coefficients the "
+            f"{what} is not identified (many coefficient vectors fit equally well)"
+        )

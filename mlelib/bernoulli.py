@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import xlog1py, xlogy
 
+from ._scaling import exact, rounded
 from ._validate import as_binary, as_int, as_scalar_probability
 
 __all__ = [
@@ -106,7 +107,8 @@ def bernoulli_score(x, p: float) -> float:
     """
     x, p = as_binary(x), as_scalar_probability(p, interior=True)
     k = x.sum()
-    return float(k / p - (x.size - k) / (1.0 - p))
+    # exact fractions: 1 - p is exact, and k / p beyond the float range is inf, not an error
+    return rounded(exact(int(k)) / exact(p) - exact(int(x.size - k)) / (1 - exact(p)))
 
 
 def bernoulli_mle(x) -> float:
@@ -141,4 +143,4 @@ def bernoulli_fisher(p: float, n: int = 1) -> float:
     40.0
     """
     p, n = as_scalar_probability(p, interior=True), as_int(n, "n", minimum=1)
-    return n / (p * (1.0 - p))
+    return rounded(exact(n) / (exact(p) * (1 - exact(p))))  # inf beyond the float range

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln, xlog1py, xlogy
 
+from ._scaling import exact, rounded
 from ._validate import as_count_vector, as_scalar_probability, same_length
 
 __all__ = [
@@ -104,7 +105,8 @@ def binomial_score(k, n, p: float) -> float:
     """
     k, n = _binomial_data(k, n)
     p = as_scalar_probability(p, interior=True)
-    return float(k.sum() / p - (n - k).sum() / (1.0 - p))
+    p = exact(p)  # exact fractions: 1 - p is exact, and no inf - inf near the range's ends
+    return rounded(exact(int(k.sum())) / p - exact(int((n - k).sum())) / (1 - p))
 
 
 def binomial_mle(k, n) -> float:
@@ -145,4 +147,4 @@ def binomial_fisher(n, p: float) -> float:
     """
     n = as_count_vector(n, "n")
     p = as_scalar_probability(p, interior=True)
-    return float(n.sum() / (p * (1.0 - p)))
+    return rounded(exact(int(n.sum())) / (exact(p) * (1 - exact(p))))  # inf beyond the range

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import xlogy
 
+from ._scaling import exact, rounded
 from ._validate import as_int, as_label_vector, as_probability
 
 __all__ = [
@@ -108,7 +109,9 @@ def categorical_score(x, p) -> np.ndarray:
     """
     p = _interior_simplex(p)
     c = np.bincount(as_label_vector(x, "x", n_classes=p.size), minlength=p.size)
-    return c[:-1] / p[:-1] - c[-1] / p[-1]
+    last = exact(int(c[-1])) / exact(p[-1])  # exact: no inf - inf when two p_j are tiny
+    pairs = zip(c[:-1], p[:-1], strict=True)
+    return np.array([rounded(exact(int(cj)) / exact(pj) - last) for cj, pj in pairs])
 
 
 def _interior_simplex(p) -> np.ndarray:
@@ -159,4 +162,5 @@ def categorical_fisher(p, n: int = 1) -> np.ndarray:
     array([[40.]])
     """
     p, n = _interior_simplex(p), as_int(n, "n", minimum=1)
-    return n * (np.diag(1.0 / p[:-1]) + 1.0 / p[-1])
+    with np.errstate(over="ignore"):  # 1 / p_j beyond the float range is inf
+        return n * (np.diag(1.0 / p[:-1]) + 1.0 / p[-1])

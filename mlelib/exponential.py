@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import xlogy
 
+from ._scaling import exact, rounded, split
 from ._validate import (
     as_data,
     as_int,
@@ -68,7 +69,8 @@ def exponential_logpdf(x, rate: float, observed=None) -> np.ndarray:
     """
     x, observed = _times(x, observed)
     rate = as_scalar_nonnegative(rate, "rate")
-    return xlogy(observed, rate) - rate * x  # xlogy: rate 0 gives -inf only for events
+    with np.errstate(over="ignore"):  # rate * x beyond 1e308: the log density is -inf
+        return xlogy(observed, rate) - rate * x  # xlogy: rate 0 gives -inf only for events
 
 
 def exponential_loglik(x, rate: float, observed=None) -> float:
@@ -91,7 +93,13 @@ def exponential_loglik(x, rate: float, observed=None) -> float:
     """
     x, observed = _times(x, observed)
     rate = as_scalar_nonnegative(rate, "rate")
-    return float(xlogy(observed.sum(), rate) - rate * x.sum())
+    return float(xlogy(observed.sum(), rate) - _times_total(x, rate))
+
+
+def _times_total(x: np.ndarray, factor: float) -> float:
+    """``factor * sum(x)`` rounded once, without overflowing the sum (see ``_scaling``)."""
+    u, e = split(x)
+    return rounded(exact(factor) * exact(u.sum()) * exact(2) ** e)
 
 
 def exponential_nll(x, rate: float, observed=None) -> float:
@@ -108,13 +116,17 @@ def exponential_nll(x, rate: float, observed=None) -> float:
 def exponential_score(x, rate: float, observed=None) -> float:
     """Derivative of the log-likelihood in ``rate > 0``: ``d / rate - sum(x)``.
 
+    Exact at any scale (combined as exact fractions); beyond the float range it is ``+-inf``.
+
     Examples
     --------
     >>> exponential_score([1.0, 3.0], 0.5)
     0.0
     """
     x, observed = _times(x, observed)
-    return float(observed.sum() / as_scalar_positive(rate, "rate") - x.sum())
+    rate = as_scalar_positive(rate, "rate")
+    u, e = split(x)
+    return rounded(exact(int(observed.sum())) / exact(rate) - exact(u.sum()) * exact(2) ** e)
 
 
 def exponential_mle(x, observed=None) -> float:
@@ -141,10 +153,10 @@ def exponential_mle(x, observed=None) -> float:
     0.2
     """
     x, observed = _times(x, observed)
-    total = x.sum()
-    if total == 0:
+    u, e = split(x)  # x = u * 2**e: the total time cannot overflow
+    if not u.any():
         raise ValueError("x sums to 0: with no time on test the rate MLE does not exist")
-    return float(observed.sum() / total)
+    return rounded(exact(int(observed.sum())) / (exact(u.sum()) * exact(2) ** e))
 
 
 def exponential_fisher(rate: float, n: int = 1) -> float:
@@ -154,11 +166,12 @@ def exponential_fisher(rate: float, n: int = 1) -> float:
     -----
     With censoring the expected information depends on the censoring plan; the
     observed information ``d / rate**2`` (``-`` the derivative of the score) is then
-    the usual stand-in.
+    the usual stand-in. Rounded once: ``inf`` beyond the float range, 0.0 below it.
 
     Examples
     --------
     >>> exponential_fisher(0.5, n=3)
     12.0
     """
-    return as_int(n, "n", minimum=1) / as_scalar_positive(rate, "rate") ** 2
+    n, rate = as_int(n, "n", minimum=1), as_scalar_positive(rate, "rate")
+    return rounded(exact(n) / exact(rate) ** 2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma, gammaln, zeta
 
+from ._scaling import exact, rounded, safe_mean, split
 from ._validate import as_data, as_int, as_scalar_positive
 
 __all__ = [
@@ -71,7 +72,8 @@ def gamma_logpdf(x, shape: float, scale: float) -> np.ndarray:
     array([-1.])
     """
     x, shape, scale = _gamma_args(x, shape, scale)
-    return (shape - 1.0) * np.log(x) - x / scale - gammaln(shape) - shape * np.log(scale)
+    with np.errstate(over="ignore"):  # x / scale beyond 1e308: the log density is -inf
+        return (shape - 1.0) * np.log(x) - x / scale - gammaln(shape) - shape * np.log(scale)
 
 
 def gamma_loglik(x, shape: float, scale: float) -> float:
@@ -83,12 +85,17 @@ def gamma_loglik(x, shape: float, scale: float) -> float:
     -2.306853
     """
     x, shape, scale = _gamma_args(x, shape, scale)
-    n = x.size
     return float(
         (shape - 1.0) * np.log(x).sum()
-        - x.sum() / scale
-        - n * (gammaln(shape) + shape * np.log(scale))
+        - _sum_over_scale(x, scale)
+        - x.size * (gammaln(shape) + shape * np.log(scale))
     )
+
+
+def _sum_over_scale(x: np.ndarray, scale: float) -> float:
+    """``sum(x) / scale``, rounded once: neither the sum nor the ratio overflows on the way."""
+    u, e = split(x)
+    return rounded(exact(u.sum()) * exact(2) ** e / exact(scale))
 
 
 def gamma_nll(x, shape: float, scale: float) -> float:
@@ -110,6 +117,12 @@ def gamma_score(x, shape: float, scale: float) -> np.ndarray:
     ndarray, shape (2,)
         ``[sum(log x) - n digamma(shape) - n log(scale), sum(x) / scale**2 - n shape / scale]``.
 
+    Notes
+    -----
+    The scale entry is computed as ``(sum(x) / scale - n shape) / scale`` in exact
+    arithmetic (see :mod:`mlelib._scaling`), so it is exact at any scale; an entry beyond
+    the float range is ``+-inf``.
+
     Examples
     --------
     >>> gamma_score([1.0, 1.0], 1.0, 1.0).round(6)
@@ -118,7 +131,9 @@ def gamma_score(x, shape: float, scale: float) -> np.ndarray:
     x, shape, scale = _gamma_args(x, shape, scale)
     n = x.size
     d_shape = np.log(x).sum() - n * (digamma(shape) + np.log(scale))
-    return np.array([d_shape, x.sum() / scale**2 - n * shape / scale])
+    u, e = split(x)
+    d_scale = (exact(u.sum()) * exact(2) ** e / exact(scale) - n * exact(shape)) / exact(scale)
+    return np.array([d_shape, rounded(d_scale)])
 
 
 def gamma_mle(x, *, tol: float = 1e-13, max_iter: int = 100) -> tuple[float, float]:
@@ -161,7 +176,7 @@ def gamma_mle(x, *, tol: float = 1e-13, max_iter: int = 100) -> tuple[float, flo
     (1.922771, 0.975155)
     """
     x = _positive_data(x)
-    mean = x.mean()
+    mean = safe_mean(x)  # the shape is scale-free; only the mean could overflow (x near 1e308)
     s = np.log(mean) - np.log(x).mean()
     # Equal data leave only rounding in s; a tiny s triggers the exact test.
     if s <= 64 * np.finfo(float).eps * (1.0 + abs(np.log(mean))) and (x == x[0]).all():
@@ -192,7 +207,8 @@ def gamma_fisher(shape: float, scale: float, n: int = 1) -> np.ndarray:
     Returns
     -------
     ndarray, shape (2, 2)
-        ``n [[trigamma(shape), 1 / scale], [1 / scale, shape / scale**2]]``.
+        ``n [[trigamma(shape), 1 / scale], [1 / scale, shape / scale**2]]``, each entry
+        rounded once: ``inf`` beyond the float range, 0.0 below it.
 
     Examples
     --------
@@ -202,4 +218,8 @@ def gamma_fisher(shape: float, scale: float, n: int = 1) -> np.ndarray:
     """
     shape, scale = as_scalar_positive(shape, "shape"), as_scalar_positive(scale, "scale")
     n = as_int(n, "n", minimum=1)
-    return n * np.array([[_trigamma(shape), 1.0 / scale], [1.0 / scale, shape / scale**2]])
+    with np.errstate(over="ignore"):  # trigamma(shape) ~ 1 / shape**2 for a tiny shape
+        info_shape = n * _trigamma(shape)
+    cross = exact(n) / exact(scale)
+    info_scale = cross * exact(shape) / exact(scale)
+    return np.array([[info_shape, rounded(cross)], [rounded(cross), rounded(info_scale)]])

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._arguments import as_returned
 from ._validate import as_callable, as_finite, as_positive, as_start_point
 
 __all__ = ["observed_information", "standard_errors"]
@@ -20,14 +21,24 @@ __all__ = ["observed_information", "standard_errors"]
 _REL_STEP = np.finfo(float).eps ** 0.25
 
 
-def finite_nll(nll: Callable, theta) -> float:
+def finite_nll(nll: Callable, theta, *, probe: bool = False) -> float:
     """``nll(theta)`` as a float, or ``inf`` where it is not finite (past a boundary).
 
     For the functions here that probe a user's NLL around a point: an infinite value
-    tells them they stepped outside the parameter space, without numpy warnings.
+    tells them they stepped outside the parameter space, without numpy warnings. With
+    ``probe=True`` a ``ValueError`` from ``nll`` means the same thing: mlelib's own NLLs
+    refuse a parameter outside its range (``bernoulli_nll(x, 1.0001)``) rather than
+    return inf. What ``nll`` returns must be one number (``TypeError``/``ValueError``
+    naming ``nll`` otherwise).
     """
-    with np.errstate(all="ignore"):
-        value = float(nll(theta))
+    try:
+        with np.errstate(all="ignore"):
+            value = nll(theta)
+    except ValueError:
+        if not probe:
+            raise
+        return np.inf
+    value = float(as_returned(value, "nll", ()))
     return value if np.isfinite(value) else np.inf
 
 
@@ -41,9 +52,11 @@ def observed_information(nll: Callable, params, step=None) -> np.ndarray | float
     params : float or array_like
         Where to evaluate it, usually the MLE.
     step : float or array_like, optional
-        Step per parameter. Default: scaled to each parameter, a tenth of its standard
-        error :math:`1/\\sqrt{J_{ii}}` from a pilot step ``eps**0.25 * max(|theta_i|, 1)``;
-        every step is shrunk until the NLL is finite on both sides (near a boundary).
+        Step per parameter: one positive number, or one per parameter. Default: scaled to
+        each parameter, a tenth of its standard error :math:`1/\\sqrt{J_{ii}}` from a pilot
+        step ``eps**0.25 * max(|theta_i|, 1)``; every step is shrunk until the NLL is finite
+        on both sides (near a boundary), so the probe stays inside the parameter space
+        whether ``nll`` returns inf or raises ``ValueError`` outside it.
 
     Returns
     -------
@@ -73,35 +86,53 @@ def observed_information(nll: Callable, params, step=None) -> np.ndarray | float
 
     def f(shift):
         t = theta + shift
-        return finite_nll(nll, float(t[0]) if scalar else t)
+        return finite_nll(nll, float(t[0]) if scalar else t, probe=True)
 
-    f0 = f(np.zeros(d))
+    f0 = finite_nll(nll, float(theta[0]) if scalar else theta.copy())
+    if not np.isfinite(f0):
+        raise ValueError("nll is not finite at params: the information needs a finite NLL there")
     if step is None:
         h = _pilot_steps(f, f0, theta)
     else:
-        h = np.broadcast_to(as_positive(step, "step"), (d,)).astype(float)
-    # Richardson extrapolation cancels the h^2 error term: (4 D(h/2) - D(h)) / 3 = H + O(h^4).
-    hess = (4 * _second_differences(f, f0, h / 2) - _second_differences(f, f0, h)) / 3
-    if not np.all(np.isfinite(hess)):
-        raise ValueError("nll is not finite near params; cannot difference it (at a boundary?)")
-    return float(hess[0, 0]) if scalar else hess
+        h = as_positive(step, "step")
+        if h.shape not in ((), (d,)):
+            raise ValueError(
+                f"step must be one number or {d} numbers (one per parameter), got shape {h.shape}"
+            )
+        h = np.broadcast_to(h, (d,)).astype(float)
+    for _ in range(1 if step is not None else 6):
+        # Richardson extrapolation cancels the h^2 error: (4 D(h/2) - D(h)) / 3 = H + O(h^4).
+        with np.errstate(all="ignore"):  # inf - inf past a boundary: caught just below
+            hess = (4 * _second_differences(f, f0, h / 2) - _second_differences(f, f0, h)) / 3
+        if np.all(np.isfinite(hess)):
+            return float(hess[0, 0]) if scalar else hess
+        h = h / 10  # a corner (theta_i + h_i, theta_j + h_j) left the parameter space
+    raise ValueError("nll is not finite near params; cannot difference it (at a boundary?)")
 
 
 def _shrink_until_finite(f, h, unit):
+    """The step ``h`` divided by 10 until the NLL is finite at both ``+-h``; also the last
+    step that was not (inf if none): a boundary lies within that distance."""
+    outside = np.inf
     for _ in range(12):
         if np.isfinite(f(h * unit)) and np.isfinite(f(-h * unit)):
-            return h
-        h /= 10
+            return h, outside
+        outside, h = h, h / 10
     raise ValueError("nll is not finite near params; cannot difference it (at a boundary?)")
 
 
 def _pilot_steps(f, f0, theta):
     h = _REL_STEP * np.maximum(np.abs(theta), 1.0)
     for i, unit in enumerate(np.eye(theta.size)):
-        h[i] = _shrink_until_finite(f, h[i], unit)
-        curvature = (f(h[i] * unit) - 2 * f0 + f(-h[i] * unit)) / h[i] ** 2
+        h[i], outside = _shrink_until_finite(f, h[i], unit)
+        with np.errstate(all="ignore"):  # a curvature beyond the float range is not > 0 below
+            curvature = (f(h[i] * unit) - 2 * f0 + f(-h[i] * unit)) / h[i] ** 2
         if curvature > 0:  # a tenth of a standard error: the NLL's own scale for theta_i
-            h[i] = _shrink_until_finite(f, 0.1 / np.sqrt(curvature), unit)
+            h[i], outside_too = _shrink_until_finite(f, 0.1 / np.sqrt(curvature), unit)
+            outside = min(outside, outside_too)
+        # Near a boundary the NLL's higher derivatives grow like 1/distance**k, so the
+        # O(h**4) error is small only for h well inside: a hundredth of the distance.
+        h[i] = min(h[i], outside / 100)
     return h
 
 
@@ -139,9 +170,12 @@ def standard_errors(information) -> np.ndarray | float:
         raise ValueError(f"information must be a square matrix, got shape {info.shape}")
     if not np.allclose(info, info.T, rtol=1e-8, atol=0):
         raise ValueError("information must be symmetric")
+    # info = 4**k info_u with info_u of size about 1 (exact): the inverse of an information
+    # near 1e-300 or 1e300 neither overflows nor underflows on the way; se = se_u / 2**k.
+    k = int(np.frexp(np.abs(np.diag(info)).max())[1]) // 2
     try:
-        chol = np.linalg.cholesky(info)
+        chol = np.linalg.cholesky(np.ldexp(info, -2 * k))
     except np.linalg.LinAlgError:
         raise ValueError("information must be positive definite") from None
     inv_l = np.linalg.solve(chol, np.eye(len(info)))
-    return np.sqrt((inv_l**2).sum(axis=0))
+    return np.ldexp(np.sqrt((inv_l**2).sum(axis=0)), -k)

@@ -14,6 +14,7 @@ import numpy as np
 from scipy import optimize as _sopt
 from scipy import stats
 
+from ._arguments import as_bounds
 from ._validate import as_callable, as_finite, as_int, as_positive, as_scalar, as_start_point
 from .information import finite_nll
 
@@ -44,7 +45,8 @@ def wald_interval(estimate, se, level: float = 0.95) -> tuple:
     se = as_positive(se, "se")
     if est.shape != se.shape and se.ndim > 0:
         raise ValueError(f"estimate and se must have the same shape, got {est.shape}, {se.shape}")
-    half = stats.norm.ppf(0.5 + _level(level) / 2) * se
+    with np.errstate(over="ignore"):  # a half-width beyond the float range is inf
+        half = stats.norm.ppf(0.5 + _level(level) / 2) * se
     lo, hi = est - half, est + half
     return (float(lo), float(hi)) if lo.ndim == 0 else (lo, hi)
 
@@ -63,8 +65,9 @@ def profile_likelihood_interval(
     index, level : int, float
         Which parameter the interval is for, and the confidence level.
     bounds : (float, float), optional
-        The parameter's range, e.g. ``(0, 1)`` for a probability. An end of the
-        interval that reaches a bound is returned exactly as that bound.
+        The parameter's range, e.g. ``(0, 1)`` for a probability, with ``low < high``;
+        ``None`` or an infinity for an open side. An end of the interval that reaches a
+        bound is returned exactly as that bound.
 
     Returns
     -------
@@ -92,19 +95,23 @@ def profile_likelihood_interval(
     index = as_int(index, "index")
     if index >= hat.size:
         raise ValueError(f"index must be below the number of parameters {hat.size}, got {index}")
-    lo_b, hi_b = (-np.inf, np.inf) if bounds is None else map(float, bounds)
-    if np.isnan(lo_b) or np.isnan(hi_b) or not lo_b <= hat[index] <= hi_b:
-        raise ValueError(f"bounds must be (low, high) around params_hat, got {bounds}")
+    lo_b, hi_b = as_bounds(bounds, "bounds")
+    if not lo_b <= hat[index] <= hi_b:
+        raise ValueError(
+            f"bounds must be (low, high) around params_hat[{index}] = {hat[index]:g}, got {bounds}"
+        )
     target = stats.chi2.ppf(_level(level), 1) / 2
     others = [i for i in range(hat.size) if i != index]
     warm = {"x": hat[others]}
 
-    def full(t, rest):
+    def full(t, rest, probe=True):  # a ValueError past a boundary counts as inf there
         theta = hat.copy()
         theta[index], theta[others] = t, rest
-        return finite_nll(nll, float(theta[0]) if scalar else theta)
+        return finite_nll(nll, float(theta[0]) if scalar else theta, probe=probe)
 
-    nll_min = full(hat[index], hat[others])
+    nll_min = full(hat[index], hat[others], probe=False)
+    if not np.isfinite(nll_min):
+        raise ValueError("nll is not finite at params_hat: the interval needs a finite NLL there")
 
     def excess(t):  # profile NLL rise minus the cut-off; capped so brentq sees finite values
         if others:

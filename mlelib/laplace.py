@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._scaling import exact, rounded, split, split_residuals
 from ._validate import as_data, as_int, as_location_scale, as_scalar, as_scalar_positive
 
 __all__ = [
@@ -44,7 +45,8 @@ def laplace_logpdf(x, loc: float, scale: float) -> np.ndarray:
     array([-0.693147, -1.693147])
     """
     x, loc, scale = as_location_scale(x, loc, scale)
-    return -np.log(2.0 * scale) - np.abs(x - loc) / scale
+    with np.errstate(over="ignore"):  # |x - loc| / scale beyond 1e308: log density -inf
+        return -np.log(2.0) - np.log(scale) - np.abs(x - loc) / scale
 
 
 def laplace_loglik(x, loc: float, scale: float) -> float:
@@ -56,7 +58,9 @@ def laplace_loglik(x, loc: float, scale: float) -> float:
     -2.386294
     """
     x, loc, scale = as_location_scale(x, loc, scale)
-    return float(-x.size * np.log(2.0 * scale) - np.abs(x - loc).sum() / scale)
+    u, e = split_residuals(x, loc)  # x - loc = u * 2**e: the sum of |x - loc| cannot overflow
+    spread = rounded(exact(np.abs(u).sum()) * exact(2) ** e / exact(scale))
+    return float(-x.size * (np.log(2.0) + np.log(scale)) - spread)
 
 
 def laplace_nll(x, loc: float, scale: float) -> float:
@@ -81,7 +85,8 @@ def laplace_score(x, loc: float, scale: float) -> np.ndarray:
     Notes
     -----
     The log-likelihood has a kink in ``loc`` at every data point; there the loc
-    entry uses ``sign(0) = 0``, the midpoint of the one-sided derivatives.
+    entry uses ``sign(0) = 0``, the midpoint of the one-sided derivatives. Exact at any
+    scale (as :func:`mlelib.gaussian_score`): an entry beyond the float range is ``+-inf``.
 
     Examples
     --------
@@ -89,8 +94,11 @@ def laplace_score(x, loc: float, scale: float) -> np.ndarray:
     array([0., 0.])
     """
     x, loc, scale = as_location_scale(x, loc, scale)
-    r = x - loc
-    return np.array([np.sign(r).sum() / scale, -x.size / scale + np.abs(r).sum() / scale**2])
+    u, e = split_residuals(x, loc)  # x - loc = u * 2**e exactly, |u| < 1
+    sigma = exact(scale)
+    d_loc = exact(np.sign(u).sum()) / sigma
+    d_scale = (exact(np.abs(u).sum()) * exact(2) ** e / sigma - x.size) / sigma
+    return np.array([rounded(d_loc), rounded(d_scale)])
 
 
 def laplace_mle(x) -> tuple[float, float]:
@@ -112,7 +120,13 @@ def laplace_mle(x) -> tuple[float, float]:
     ------
     ValueError
         If ``x`` has no spread (one observation, or all equal): the scale MLE would
-        be 0, where the likelihood is unbounded.
+        be 0, where the likelihood is unbounded. Also if the spread is below the
+        normal float range (about 2e-308), where it cannot be represented accurately.
+
+    Notes
+    -----
+    Computed on ``x / 2**e`` (exact, ``max|x / 2**e| < 1``) and scaled back, so data near
+    1e308 do not overflow the median or the sum of deviations.
 
     Examples
     --------
@@ -125,8 +139,15 @@ def laplace_mle(x) -> tuple[float, float]:
             "x has a single observation or no spread: the scale MLE would be 0, where the "
             "likelihood is unbounded"
         )
-    loc = float(np.median(x))
-    return loc, float(np.abs(x - loc).mean())
+    u, e = split(x)
+    loc_u = np.median(u)
+    loc, scale = float(np.ldexp(loc_u, e)), float(np.ldexp(np.abs(u - loc_u).mean(), e))
+    if scale < np.finfo(float).tiny:
+        raise ValueError(
+            f"x has a spread of about {scale:.3g}, below the normal float range: the scale MLE "
+            "cannot be represented accurately (rescale x, e.g. by 1e300)"
+        )
+    return loc, scale
 
 
 def laplace_fisher(loc: float, scale: float, n: int = 1) -> np.ndarray:
@@ -136,7 +157,8 @@ def laplace_fisher(loc: float, scale: float, n: int = 1) -> np.ndarray:
     -------
     ndarray, shape (2, 2)
         ``n diag(1 / scale**2, 1 / scale**2)``: ``E[sign(x - loc)**2] = 1`` and
-        ``Var|x - loc| = scale**2``.
+        ``Var|x - loc| = scale**2``. Rounded once: ``inf`` beyond the float range, 0.0
+        below it.
 
     Examples
     --------
@@ -146,4 +168,4 @@ def laplace_fisher(loc: float, scale: float, n: int = 1) -> np.ndarray:
     """
     as_scalar(loc, "loc")
     scale, n = as_scalar_positive(scale, "scale"), as_int(n, "n", minimum=1)
-    return n * np.eye(2) / scale**2
+    return np.diag([rounded(exact(n) / exact(scale) ** 2)] * 2)

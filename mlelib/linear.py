@@ -12,6 +12,7 @@ import numpy as np
 from scipy import linalg
 
 from ._validate import (
+    as_identified,
     as_int,
     as_regression_data,
     as_scalar_nonnegative,
@@ -23,6 +24,13 @@ __all__ = ["linear_regression_mle", "ridge_map", "lasso_map"]
 
 def linear_regression_mle(X, y) -> tuple[np.ndarray, float]:
     """Gaussian linear-regression MLE: least-squares coefficients and the 1/n variance.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` has fewer rows than columns, or collinear columns (rank below the number
+        of columns): many coefficient vectors then fit equally well, so the MLE is not
+        identified. (``ridge_map`` is identified for any ``X``.)
 
     Notes
     -----
@@ -37,8 +45,15 @@ def linear_regression_mle(X, y) -> tuple[np.ndarray, float]:
     ([0.833333, 1.5], 0.055556)
     """
     X, y = as_regression_data(X, y)
-    beta = np.linalg.lstsq(X, y, rcond=None)[0]
-    return beta, float(np.mean((y - X @ beta) ** 2))
+    as_identified(X, "linear-regression MLE")
+    beta, _, rank, _ = np.linalg.lstsq(X, y, rcond=None)
+    if rank < X.shape[1]:
+        raise ValueError(
+            f"X has rank {rank} but {X.shape[1]} columns: collinear columns leave the "
+            "linear-regression MLE not identified"
+        )
+    with np.errstate(over="ignore"):  # a variance beyond the float range is inf
+        return beta, float(np.mean((y - X @ beta) ** 2))
 
 
 def ridge_map(X, y, sigma2: float, tau2: float) -> np.ndarray:
@@ -56,6 +71,11 @@ def ridge_map(X, y, sigma2: float, tau2: float) -> np.ndarray:
     """
     X, y = as_regression_data(X, y)
     alpha = as_scalar_positive(sigma2, "sigma2") / as_scalar_positive(tau2, "tau2")
+    if not 0 < alpha < np.inf:
+        raise ValueError(
+            f"sigma2 / tau2 = {sigma2:g} / {tau2:g} is outside the float range: the prior is "
+            "then infinitely strong or weak"
+        )
     gram = X.T @ X + alpha * np.eye(X.shape[1])
     return linalg.solve(gram, X.T @ y, assume_a="pos")
 

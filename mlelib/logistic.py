@@ -2,6 +2,14 @@
 
 Columns of ``X`` are used as given: add a column of ones yourself for an intercept (it is
 then penalised like any other coefficient by ``l2``).
+
+The loop in :func:`logistic_regression` is the Newton step of notebook 08, line for line:
+``p = expit(X beta)``, the score ``X^T (y - p)``, the information ``X^T W X`` and
+``beta += solve(information, score)``. Under it sit two small layers, each for one
+reason: :func:`_x_dot`, :func:`_xt_dot` and :func:`_weighted_gram` form ``X beta``,
+``X^T v`` and ``X^T W X`` over blocks of rows (the speed-up: the same products, several
+times faster on a busy machine), and :func:`_penalised_nll` evaluates the objective
+without overflow for the step halving.
 """
 
 from __future__ import annotations
@@ -10,8 +18,10 @@ import warnings
 
 import numpy as np
 from scipy import linalg
+from scipy.special import expit
 
 from ._validate import (
+    as_identified,
     as_int,
     as_regression_data,
     as_scalar_nonnegative,
@@ -21,8 +31,6 @@ from .information import standard_errors
 from .results import OptimizeResult
 
 __all__ = ["PerfectSeparationWarning", "logistic_regression"]
-
-_BLOCK = 1024
 
 
 class PerfectSeparationWarning(UserWarning):
@@ -37,6 +45,7 @@ def logistic_regression(
     Parameters
     ----------
     X : array_like, shape (n, d)
+        Design matrix; with ``l2 = 0`` it needs at least as many rows as columns.
     y : array_like, shape (n,), labels 0/1
     l2 : float
         Penalty :math:`\\tfrac{l_2}{2}\\lVert\\beta\\rVert^2` (a :math:`N(0, 1/l_2)` prior);
@@ -50,6 +59,12 @@ def logistic_regression(
         ``llf`` is the log-likelihood (without the penalty), ``nll`` the minimised penalised
         objective, ``hessian`` its Hessian and ``bse = sqrt(diag(hessian^-1))``.
 
+    Raises
+    ------
+    ValueError
+        If ``l2 = 0`` and ``X`` has fewer rows than columns: the MLE is then not
+        identified (a prior, ``l2 > 0``, makes it so).
+
     Warns
     -----
     PerfectSeparationWarning
@@ -59,11 +74,10 @@ def logistic_regression(
 
     Notes
     -----
-    With :math:`p = \\sigma(X\\beta)`, the gradient is :math:`X^\\top(p - y) + l_2\\beta` and
-    the Hessian :math:`X^\\top W X + l_2 I`, :math:`W = \\mathrm{diag}(p(1-p))`. Each Newton
-    step is halved until the objective does not rise. The log-likelihood
-    :math:`\\sum_i \\log\\sigma(s_i\\eta_i)`, :math:`s_i = 2y_i - 1`, uses
-    :math:`\\log\\sigma(t) = \\min(t, 0) - \\log(1 + e^{-|t|})`, finite for any :math:`X\\beta`.
+    With :math:`p = \\sigma(X\\beta)`, the score is :math:`X^\\top(y - p) - l_2\\beta` and the
+    information :math:`X^\\top W X + l_2 I`, :math:`W = \\mathrm{diag}(p(1-p))`. The Newton
+    step :math:`\\beta \\leftarrow \\beta + (X^\\top W X + l_2 I)^{-1}(X^\\top(y-p) - l_2\\beta)`
+    is a weighted least-squares fit (IRLS). It is halved until the objective does not rise.
 
     Examples
     --------
@@ -75,93 +89,120 @@ def logistic_regression(
     X, y = as_regression_data(X, y, labels=True)
     l2 = as_scalar_nonnegative(l2, "l2")
     tol, max_iter = as_scalar_positive(tol, "tol"), as_int(max_iter, "max_iter")
-    sign = 2 * y - 1
-    eye = np.eye(X.shape[1])
-    # Every product with X runs over blocks of rows: each is then small enough for OpenBLAS
-    # to keep it on one thread (a threaded one can be 30x slower on a busy machine).
-    blocks = [slice(i, i + _BLOCK) for i in range(0, len(X), _BLOCK)]
+    if l2 == 0:
+        as_identified(X, "logistic-regression MLE")
+    prior = l2 * np.eye(X.shape[1])
 
-    def fit_at(b):
-        """eta = X b, log-likelihood and p = expit(eta) from ONE exp over the data."""
-        eta = np.empty(len(X))
-        for rows in blocks:
-            np.matmul(X[rows], b, out=eta[rows])
-        # e = exp(-|eta|) is in (0, 1], so nothing overflows: log sigma(s eta) =
-        # min(s eta, 0) - log1p(e), and expit(eta) = 1/(1 + e) or e/(1 + e) by sign.
-        e = np.abs(eta)
-        np.exp(np.negative(e, out=e), out=e)
-        loglik = float(np.minimum(sign * eta, 0.0).sum() - np.log1p(e).sum())
-        p = np.where(eta >= 0, 1.0, e)
-        p /= 1 + e
-        return eta, loglik, p
-
-    def objective(b, loglik):
-        return -loglik + 0.5 * l2 * (b @ b)
-
-    def gradient(b, p):
-        grad, resid = l2 * b, p - y
-        for rows in blocks:
-            grad += resid[rows] @ X[rows]
-        return grad
-
-    def hessian(p, design):
-        hess, root_w = l2 * eye, np.sqrt(p * (1 - p)).astype(design.dtype)
-        for rows in blocks:
-            z = design[rows] * root_w[rows, None]
-            hess += z.T @ z  # z^T z is a symmetric rank-k update: half the work
-        return hess
-
-    def newton_step(grad, p):
-        # The Hessian only steers the steps; the gradient, in float64, fixes where they
-        # stop. So the steps use a float32 Hessian (twice as fast, still quadratic-like
-        # convergence) and the reported Hessian and bse are recomputed in float64.
-        for design in (X32, X):
-            try:
-                return linalg.cho_solve(linalg.cho_factor(hessian(p, design)), grad)
-            except linalg.LinAlgError:
-                continue
-        return None
-
-    X32 = X.astype(np.float32)
     beta = np.zeros(X.shape[1])
-    eta, loglik, p = fit_at(beta)
+    eta = _x_dot(X, beta)  # X beta
+    objective = _penalised_nll(eta, y, beta, l2)
     path, converged, message = [beta], False, "maximum number of iterations reached"
-    grad = gradient(beta, p)
     for _ in range(max_iter):
-        step = newton_step(grad, p)
-        if step is None:
-            message = "Hessian not positive definite; stopped"
+        p = expit(eta)
+        score = _xt_dot(X, y - p) - l2 * beta  # X^T (y - p) - l2 beta
+        information = _weighted_gram(X, p * (1 - p)) + prior  # X^T W X + l2 I
+        try:  # the Newton step solves information @ step = score, by Cholesky
+            step = linalg.cho_solve(linalg.cho_factor(information), score)
+        except linalg.LinAlgError:
+            message = "information matrix not positive definite (collinear columns?); stopped"
             break
-        f_old, t = objective(beta, loglik), 1.0
-        while True:  # step halving keeps every iterate downhill
-            new = beta - t * step
-            eta_new, loglik_new, p_new = fit_at(new)
-            if objective(new, loglik_new) <= f_old + 1e-12 * abs(f_old) or t < 1e-10:
+        t = 1.0  # step halving keeps every iterate downhill
+        while True:
+            new = beta + t * step
+            with np.errstate(over="ignore"):  # an overflowing trial has objective inf: halve
+                eta_new = _x_dot(X, new)  # X beta
+            objective_new = _penalised_nll(eta_new, y, new, l2)
+            if objective_new <= objective + 1e-12 * abs(objective) or t < 1e-10:
                 break
             t /= 2
-        beta, eta, loglik, p = new, eta_new, loglik_new, p_new
+        beta, eta, objective = new, eta_new, objective_new
         path.append(beta)
-        grad = gradient(beta, p)
-        if l2 == 0 and np.all(sign * eta > 0):
+        if l2 == 0 and np.all((2 * y - 1) * eta > 0):
             message = "perfect separation: the MLE does not exist (coefficients diverge)"
             warnings.warn(message, PerfectSeparationWarning, stacklevel=2)
             break
         if np.max(np.abs(t * step)) < tol:
             converged, message = True, "converged: Newton step below tol"
             break
-    hess = hessian(p, X)
+
+    p = expit(eta)
+    hessian = _weighted_gram(X, p * (1 - p)) + prior
     try:
-        bse = standard_errors(hess)
+        bse = standard_errors(hessian)
     except ValueError:  # not positive definite
         bse = None
     return OptimizeResult(
         params=beta,
-        nll=objective(beta, loglik),
-        llf=loglik,
+        nll=objective,
+        llf=-(objective - _penalty(beta, l2)),
         n_iter=len(path) - 1,
         converged=converged,
-        hessian=hess,
+        hessian=hessian,
         bse=bse,
         path=np.array(path),
         message=message,
     )
+
+
+def _penalised_nll(eta: np.ndarray, y: np.ndarray, beta: np.ndarray, l2: float) -> float:
+    """``-sum(log sigma(s eta)) + l2 |beta|^2 / 2`` with ``s = 2y - 1``.
+
+    ``-log sigma(t) = log(1 + e^-t) = max(-t, 0) + log1p(e^-|t|)``: finite for any ``eta``
+    (``log(1 - p)`` would be ``log 0`` once ``p`` rounds to 1, at ``eta > 37``), so the step
+    halving can compare objectives far from the optimum. (``scipy.special.log_expit`` gives
+    the same numbers, three times slower.)
+    """
+    t = np.where(y == 1, eta, -eta)
+    nll = np.maximum(-t, 0.0).sum() + np.log1p(np.exp(-np.abs(t))).sum()
+    return float(nll + _penalty(beta, l2))
+
+
+def _penalty(beta: np.ndarray, l2: float) -> float:
+    """``l2 |beta|^2 / 2``: exactly 0 without a prior, inf (not NaN) for a huge ``beta``."""
+    if l2 == 0:
+        return 0.0
+    with np.errstate(over="ignore"):
+        return 0.5 * l2 * float(beta @ beta)
+
+
+# --- the speed-up layer: X beta, X^T v and X^T W X over blocks of rows -----------------------
+#
+# All three are plain products; they run over blocks of 1024 rows only because OpenBLAS then
+# keeps each product on one thread. Threaded, on the shared 2-core development machine and
+# n = 10**5, d = 20, X^T W X took 70-400 ms instead of 4 ms, X beta up to 27 ms instead of 0.5.
+
+_BLOCK = 1024
+
+
+def _blocks(n: int):
+    return (slice(start, start + _BLOCK) for start in range(0, n, _BLOCK))
+
+
+def _x_dot(X: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """``X @ beta``, block by block of rows."""
+    out = np.empty(len(X))
+    for rows in _blocks(len(X)):
+        np.matmul(X[rows], beta, out=out[rows])
+    return out
+
+
+def _xt_dot(X: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``X.T @ v``, summed over blocks of rows."""
+    out = np.zeros(X.shape[1])
+    for rows in _blocks(len(X)):
+        out += v[rows] @ X[rows]
+    return out
+
+
+def _weighted_gram(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``X.T @ (X * w[:, None])`` (that is ``X^T diag(w) X``), summed over blocks of rows.
+
+    Each block is ``Z^T Z`` with ``Z = X_block * sqrt(w_block)`` (``w = p (1 - p) >= 0``),
+    which BLAS computes as a symmetric rank-k update: half the work of a general product.
+    """
+    gram = np.zeros((X.shape[1], X.shape[1]))
+    root_w = np.sqrt(w)
+    for rows in _blocks(len(X)):
+        Z = X[rows] * root_w[rows, None]
+        gram += Z.T @ Z
+    return gram

@@ -30,6 +30,7 @@ import numpy as np
 from scipy.special import gammaln, log_expit, xlog1py, xlogy
 from scipy.special import log_softmax as _log_softmax
 
+from ._arguments import as_axis, as_bool
 from ._constants import LOG_2PI
 from ._validate import as_counts, as_finite, as_labels, as_positive, as_probability
 
@@ -113,9 +114,9 @@ def log_softmax(logits, axis: int = -1) -> np.ndarray:
     z = as_finite(logits, "logits")
     if z.ndim == 0 or z.size == 0:
         raise ValueError(f"logits must be a non-empty array, got shape {z.shape}")
-    if not -z.ndim <= axis < z.ndim:
-        raise ValueError(f"axis {axis} is out of range for logits of shape {z.shape}")
-    return _log_softmax(z, axis=axis)
+    axis = as_axis(axis, "axis", z.ndim)
+    with np.errstate(over="ignore"):  # z - max(z) below -1.8e308: log-probability -inf
+        return _log_softmax(z, axis=axis)
 
 
 def cross_entropy(logits, y) -> float:
@@ -144,7 +145,9 @@ def cross_entropy(logits, y) -> float:
     labels = as_labels(y, "y", n_classes=z.shape[1])
     if labels.shape != (z.shape[0],):
         raise ValueError(f"y must have shape ({z.shape[0]},) to match logits, got {labels.shape}")
-    return float(-np.mean(_log_softmax(z, axis=1)[np.arange(len(labels)), labels])) + 0.0
+    with np.errstate(over="ignore"):  # z - max(z) below -1.8e308: log-probability -inf
+        log_p = _log_softmax(z, axis=1)
+    return float(-np.mean(log_p[np.arange(len(labels)), labels])) + 0.0
 
 
 def mse(y, y_pred) -> float:
@@ -160,7 +163,8 @@ def mse(y, y_pred) -> float:
     2.5
     """
     y, y_pred = _pair(as_finite(y, "y"), as_finite(y_pred, "y_pred"), "y", "y_pred")
-    return float(np.mean((y - y_pred) ** 2))
+    with np.errstate(over="ignore"):  # a squared error beyond 1e308 is inf
+        return float(np.mean((y - y_pred) ** 2))
 
 
 def gaussian_nll_loss(y, mean, var, full: bool = False) -> float:
@@ -178,8 +182,10 @@ def gaussian_nll_loss(y, mean, var, full: bool = False) -> float:
     """
     y, mean = _pair(as_finite(y, "y"), as_finite(mean, "mean"), "y", "mean")
     y, var = _pair(y, as_positive(var, "var"), "y", "var")
+    full = as_bool(full, "full")
     mean = np.broadcast_to(mean, y.shape)
-    loss = 0.5 * np.mean(np.log(var) + (y - mean) ** 2 / var)
+    with np.errstate(over="ignore"):  # (y - mean)**2 / var beyond 1e308 is inf
+        loss = 0.5 * np.mean(np.log(var) + (y - mean) ** 2 / var)
     return float(loss + 0.5 * LOG_2PI if full else loss)
 
 
@@ -200,6 +206,7 @@ def poisson_nll_loss(y, log_rate, full: bool = False) -> float:
     1.0
     """
     y, eta = _pair(as_counts(y, "y"), as_finite(log_rate, "log_rate"), "y", "log_rate")
+    full = as_bool(full, "full")
     with np.errstate(over="ignore"):  # exp(eta) may overflow to inf: the loss is inf
         loss = np.mean(np.exp(eta) - y * eta)
     return float(loss + np.mean(gammaln(y + 1)) if full else loss)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize as _sopt
 
+from ._arguments import as_index_list, as_returned
 from ._validate import as_callable, as_int, as_scalar_positive, as_start_point
 from .information import finite_nll, observed_information
 from .optimize import gradient_descent, newton_method
@@ -68,41 +69,40 @@ def minimize_nll(
     [2.333333, 1.247219]
     """
     as_callable(nll, "nll")
+    grad = None if grad is None else as_callable(grad, "grad")
+    hess = None if hess is None else as_callable(hess, "hess")
     x = as_start_point(x0)
     theta0 = np.atleast_1d(x).copy()
     d = theta0.size
-    if method not in ("bfgs", "newton", "gd"):
+    if not isinstance(method, str) or method not in ("bfgs", "newton", "gd"):
         raise ValueError(f"method must be 'bfgs', 'newton' or 'gd', got {method!r}")
     pos = np.zeros(d, dtype=bool)
-    for i in positive:
-        if as_int(i, "positive") >= d:
-            raise ValueError(f"positive lists index {i}, but there are only {d} parameters")
-        pos[int(i)] = True
+    pos[as_index_list(positive, "positive", d)] = True
     if np.any(theta0[pos] <= 0):
         raise ValueError("x0 must be positive at the indices listed in positive")
-    tol = as_scalar_positive(tol, "tol")
+    tol, lr = as_scalar_positive(tol, "tol"), as_scalar_positive(lr, "lr")
     max_iter = as_int(max_iter, "max_iter")
+    if not np.isfinite(finite_nll(nll, shape_like(theta0, x))):  # a ValueError propagates
+        raise ValueError("nll is not finite at x0: start inside the parameter space")
 
     def natural(u):
         return np.where(pos, np.exp(np.minimum(u, 700.0)), u)
 
-    def call(fn, theta):  # hand the user's function a float or an array, as x0 was
-        return fn(shape_like(theta, x))
+    def call(fn, name, theta, shape):  # hand fn a float or an array, as x0 was; check it
+        with np.errstate(all="ignore"):
+            return as_returned(fn(shape_like(theta, x)), name, shape)
 
-    def f(u):
-        return finite_nll(nll, shape_like(natural(u), x))
+    def f(u):  # outside the parameter space (inf, or a ValueError) the line search backs off
+        return finite_nll(nll, shape_like(natural(u), x), probe=True)
 
     def g(u):
         theta = natural(u)
-        with np.errstate(all="ignore"):
-            gt = np.asarray(call(grad, theta), dtype=float).reshape(d)
+        gt = call(grad, "grad", theta, (d,))
         return np.where(pos, theta * gt, gt)
 
     def h(u):
         theta = natural(u)
-        with np.errstate(all="ignore"):
-            gt = np.asarray(call(grad, theta), dtype=float).reshape(d)
-            ht = np.asarray(call(hess, theta), dtype=float).reshape(d, d)
+        gt, ht = call(grad, "grad", theta, (d,)), call(hess, "hess", theta, (d, d))
         scale = np.where(pos, theta, 1.0)
         return scale[:, None] * ht * scale[None, :] + np.diag(np.where(pos, theta * gt, 0.0))
 
@@ -110,7 +110,7 @@ def minimize_nll(
     if method == "bfgs":
         iterates = [u0]
         options = {"gtol": tol, "maxiter": max_iter}
-        jac = None if grad is None else g
+        jac = (lambda u: _difference_gradient(f, u)) if grad is None else g
         res = _sopt.minimize(
             f, u0, jac=jac, method="BFGS", options=options, callback=iterates.append
         )
@@ -132,14 +132,41 @@ def minimize_nll(
             message = "diverged: an iterate became non-finite or huge"
 
     theta_hat = natural(np.atleast_1d(u_hat))
-    try:
-        hessian = (
-            np.asarray(call(hess, theta_hat), dtype=float).reshape(d, d)
-            if hess is not None
-            else np.atleast_2d(observed_information(nll, shape_like(theta_hat, x)))
-        )
-    except ValueError:  # the NLL is not finite next to the optimum (a boundary MLE)
-        hessian = None
+    if hess is not None:
+        hessian = call(hess, "hess", theta_hat, (d, d))
+    else:
+        try:
+            hessian = np.atleast_2d(observed_information(nll, shape_like(theta_hat, x)))
+        except ValueError:  # the NLL is not finite next to the optimum (a boundary MLE)
+            hessian = None
     path = [shape_like(natural(np.atleast_1d(p)), x) for p in path]
     value = f(np.atleast_1d(u_hat))
     return fit_result(x, theta_hat, value, hessian, n_iter, converged, path, message)
+
+
+def _difference_gradient(f, u: np.ndarray) -> np.ndarray:
+    """BFGS's own forward differences of ``f``, or one-sided ones that stay inside a boundary.
+
+    Away from a boundary this is exactly what ``scipy.optimize.minimize(method="BFGS")``
+    does without ``jac``: forward steps of ``sqrt(eps)``. Beside a boundary ``f`` is inf on
+    one side, and scipy's differences (inf - inf) hand BFGS a NaN; then each component
+    uses the side that stays inside, and is 0 where ``f(u)`` itself is inf (a trial point
+    past the boundary, which the line search rejects on its value anyway).
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        grad = _sopt.approx_fprime(u, f, _FORWARD_STEP)
+    if np.all(np.isfinite(grad)):
+        return grad
+    f0, grad = f(u), np.zeros(u.size)
+    if not np.isfinite(f0):
+        return grad
+    for i in range(u.size):
+        step = np.zeros(u.size)
+        step[i] = _FORWARD_STEP
+        up, down = f(u + step), f(u - step)
+        if np.isfinite(up) or np.isfinite(down):
+            grad[i] = (up - f0) / _FORWARD_STEP if np.isfinite(up) else (f0 - down) / _FORWARD_STEP
+    return grad
+
+
+_FORWARD_STEP = float(np.sqrt(np.finfo(float).eps))  # scipy BFGS's default difference step

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._components import floor_eigenvalues, log_joint, m_step_moments, normalise
+from ._arguments import as_rng, as_start_values
+from ._components import (
+    defined_responsibilities,
+    floor_eigenvalues,
+    log_joint,
+    m_step_moments,
+    normalise,
+)
 from ._validate import (
     as_finite,
     as_int,
@@ -67,6 +74,10 @@ def _params(weights, means, covs, d: int, one_d: bool):
         return w, mu.reshape(k, 1), cov.reshape(k, 1, 1)
     if not np.allclose(cov, cov.transpose(0, 2, 1), rtol=1e-10, atol=0):
         raise ValueError("covs must be symmetric matrices")
+    try:
+        np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        raise ValueError("covs must be positive definite") from None
     return w, mu, cov
 
 
@@ -98,7 +109,7 @@ def gmm_e_step(X, weights, means, covs) -> tuple[np.ndarray, float]:
     """
     X2, one_d = _data(X)
     resp, llf = normalise(log_joint(X2.T, *_params(weights, means, covs, X2.shape[1], one_d)))
-    return resp.T, llf
+    return defined_responsibilities(resp).T, llf
 
 
 def gmm_m_step(X, resp, var_floor: float = 1e-6):
@@ -120,8 +131,8 @@ def gmm_m_step(X, resp, var_floor: float = 1e-6):
     X2, one_d = _data(X)
     n, d = X2.shape
     r = as_probability(resp, "resp")
-    if r.ndim != 2 or r.shape[0] != n:
-        raise ValueError(f"resp must have shape ({n}, k), got {r.shape}")
+    if r.ndim != 2 or r.shape[0] != n or r.shape[1] == 0:
+        raise ValueError(f"resp must have shape ({n}, k) with k >= 1, got {r.shape}")
     floor = as_scalar_positive(var_floor, "var_floor")
     nk = r.sum(axis=0) + 10 * np.finfo(float).eps
     mu = r.T @ X2 / nk[:, None]
@@ -151,6 +162,7 @@ def _run_em(XT, moments, w, mu, cov, max_iter, tol, floor):
     # Start inside the floor, so the trace is monotone from step 0.
     cov = floor_eigenvalues(cov, floor)
     resp, llf = normalise(log_joint(XT, w, mu, cov))
+    defined_responsibilities(resp)
     trace, converged = [llf], False
     for _ in range(max_iter):
         w, mu, cov = m_step_moments(moments, resp, d, floor)
@@ -183,10 +195,12 @@ def fit_gmm(
         scikit-learn's ``tol``).
     var_floor : float
         Floor for the covariance eigenvalues (see the module notes); it keeps a component
-        that collapses onto one point finite. Starting covariances are floored too.
+        that collapses onto one point finite. Starting covariances must be positive
+        definite (as :func:`gmm_log_likelihood` requires); they are then floored too.
     n_restarts : int
         Runs from different random starts (strategies only); the best final llf is kept.
     rng : None, int or numpy.random.Generator
+        A non-negative seed or a Generator (strategies only).
 
     Returns
     -------
@@ -215,23 +229,26 @@ def fit_gmm(
         raise ValueError(f"k must be at most the number of observations {n}, got {k}")
     max_iter, n_restarts = as_int(max_iter, "max_iter"), as_int(n_restarts, "n_restarts", minimum=1)
     tol, floor = as_scalar_nonnegative(tol, "tol"), as_scalar_positive(var_floor, "var_floor")
-    centre = X2.mean(axis=0)  # centring first keeps E[xx^T] - mu mu^T free of cancellation
-    Xc = X2 - centre
+    with np.errstate(over="ignore"):  # data near 1e308: refused just below
+        centre = X2.mean(axis=0)  # centring first keeps E[xx^T] - mu mu^T free of cancellation
+        Xc = X2 - centre
+    if np.abs(Xc).max() > 1e150:  # x x^T and its sums would overflow: EM gives NaN
+        raise ValueError(
+            f"X spreads up to {np.abs(Xc).max():.3g} around its mean, beyond 1e150: the "
+            "covariances would overflow (rescale X)"
+        )
     XT = np.ascontiguousarray(Xc.T)
     moments = np.vstack([XT, (XT[:, None, :] * XT[None, :, :]).reshape(d * d, n)])
+    generator = as_rng(rng, "rng")
     if init is None or isinstance(init, str):
         strategy = "random" if init is None else init
         if strategy not in ("random", "kmeans++"):
             raise ValueError(f"init must be 'random', 'kmeans++' or starting values, got {init!r}")
-        generator = np.random.default_rng(rng)
         starts = [_initial(Xc, k, strategy, generator) for _ in range(n_restarts)]
     else:
+        w, mu, cov = _params(*as_start_values(init, "init"), d, one_d)
         if n_restarts != 1:
             raise ValueError("n_restarts must be 1 when init gives starting values")
-        parts = (init["weights"], init["means"], init["covs"]) if isinstance(init, dict) else init
-        if len(parts) != 3:
-            raise ValueError("init must be (weights, means, covs)")
-        w, mu, cov = _params(*parts, d, one_d)
         if w.size != k:
             raise ValueError(f"init has {w.size} components but k = {k}")
         starts = [(w, mu - centre, cov)]

@@ -11,7 +11,10 @@ import numpy as np
 from scipy.linalg import LinAlgError, cho_solve, cholesky, solve_triangular
 
 from ._constants import LOG_2PI
+from ._scaling import split, split_residuals
 from ._validate import as_finite, as_int, as_matrix
+
+_TINY = np.finfo(float).tiny
 
 __all__ = [
     "mvn_logpdf",
@@ -41,6 +44,32 @@ def _cholesky(cov, d: int) -> np.ndarray:
         return cholesky(cov, lower=True)
     except LinAlgError:
         raise ValueError("cov must be positive definite") from None
+
+
+def _scaled_precision(cov, d: int) -> tuple[np.ndarray, int]:
+    """``(P_u, k)`` with ``cov^-1 = P_u / 4**k``, ``P_u`` from ``cov / 4**k`` of size about 1.
+
+    Dividing by a power of 4 is exact, so a covariance near 1e-300 or 1e300 gives its
+    precision without the inverse (or its Kronecker square) overflowing on the way.
+    """
+    _cholesky(cov, d)  # the checks and their messages
+    cov = as_finite(cov, "cov")
+    k = int(np.frexp(np.abs(np.diag(cov)).max())[1]) // 2
+    cov_u = np.ldexp(cov, -2 * k)
+    return cho_solve((cholesky(cov_u, lower=True), True), np.eye(d)), k
+
+
+def _ldexp(values, e: int) -> np.ndarray:
+    """``values * 2**e`` rounded once: inf beyond the float range, 0 below it."""
+    with np.errstate(over="ignore"):
+        return np.ldexp(values, e)
+
+
+def _vech_sum(G: np.ndarray) -> np.ndarray:
+    """``D^T vec(G)``: each off-diagonal entry collects both positions, no 0 * inf products."""
+    both = G + G.T
+    np.fill_diagonal(both, np.diag(G))
+    return both[np.tril_indices(G.shape[0])]
 
 
 def _mvn_args(X, mean, cov) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -81,9 +110,10 @@ def mvn_logpdf(X, mean, cov) -> np.ndarray:
     array([-1.837877])
     """
     X, mean, L = _mvn_args(X, mean, cov)
-    Z = solve_triangular(L, (X - mean).T, lower=True)  # columns: L^-1 (x - mean)
-    log_det = 2.0 * np.log(np.diag(L)).sum()
-    return -0.5 * (X.shape[1] * LOG_2PI + log_det + (Z * Z).sum(axis=0))
+    with np.errstate(over="ignore"):  # a Mahalanobis term beyond 1e308: log density -inf
+        Z = solve_triangular(L, (X - mean).T, lower=True)  # columns: L^-1 (x - mean)
+        log_det = 2.0 * np.log(np.diag(L)).sum()
+        return -0.5 * (X.shape[1] * LOG_2PI + log_det + (Z * Z).sum(axis=0))
 
 
 def mvn_loglik(X, mean, cov) -> float:
@@ -122,18 +152,29 @@ def mvn_score(X, mean, cov) -> np.ndarray:
     Parametrisation: the covariance enters through its ``d (d + 1) / 2`` distinct
     entries ``vech(cov) = cov[np.tril_indices(d)]`` (lower triangle, row by row);
     ``D`` is the duplication matrix with ``vec(cov) = D vech(cov)``, so an off-diagonal
-    entry collects the derivative of both positions it fills.
+    entry collects the derivative of both positions it fills. The residuals and the
+    covariance are scaled by powers of 2 (exact) before any product, so the score is
+    right at scales near 1e-300 or 1e300; an entry beyond the float range is ``+-inf``.
 
     Examples
     --------
     >>> mvn_score([[1.0, -1.0], [-1.0, 1.0]], [0.0, 0.0], np.eye(2))
     array([ 0.,  0.,  0., -2.,  0.])
     """
-    X, mean, L = _mvn_args(X, mean, cov)
-    P = cho_solve((L, True), np.eye(X.shape[1]))
-    R = X - mean
-    G = 0.5 * (P @ (R.T @ R) @ P - X.shape[0] * P)
-    return np.concatenate([P @ R.sum(axis=0), _duplication(X.shape[1]).T @ G.ravel()])
+    X = as_matrix(X, "X")
+    n, d = X.shape
+    mean = _mean_vector(mean, d)
+    P_u, k = _scaled_precision(cov, d)  # P = P_u / 4**k
+    U, e = split_residuals(X, mean)  # X - mean = U * 2**e exactly
+    # G = (P S P - n P) / 2 with S = R^T R = 4**e U^T U; the two terms are scaled separately,
+    # and where both overflow (then G does too) the factored form gives the signed inf.
+    A, nP = P_u @ (U.T @ U) @ P_u, n * P_u
+    with np.errstate(invalid="ignore"):
+        G = 0.5 * (_ldexp(A, 2 * e - 4 * k) - _ldexp(nP, -2 * k))
+    lost = np.isnan(G)
+    if lost.any():
+        G[lost] = _ldexp(0.5 * (_ldexp(A, 2 * e - 2 * k) - nP), -2 * k)[lost]
+    return np.concatenate([_ldexp(P_u @ U.sum(axis=0), e - 2 * k), _vech_sum(G)])
 
 
 def mvn_mle(X) -> tuple[np.ndarray, np.ndarray]:
@@ -164,15 +205,21 @@ def mvn_mle(X) -> tuple[np.ndarray, np.ndarray]:
     """
     X = as_matrix(X, "X")
     n, d = X.shape
-    mean = X.mean(axis=0)
-    R = X - mean
-    cov = (R.T @ R) / n
+    U, e = split(X)  # X = U * 2**e exactly: neither the mean nor R^T R over- or underflows
+    mean_u = U.mean(axis=0)
+    R = U - mean_u
     # The rank, not a Cholesky attempt: rounding can make exactly collinear data look
     # (barely) positive definite.
     if n <= d or np.linalg.matrix_rank(R) < d:
         raise ValueError(
             f"X (n={n}, d={d}) gives a singular covariance MLE: needs n > d and no collinear "
             "columns, else the likelihood is unbounded"
+        )
+    mean, cov = np.ldexp(mean_u, e), _ldexp((R.T @ R) / n, 2 * e)
+    if not _TINY <= np.diag(cov).min() <= np.diag(cov).max() < np.inf:
+        raise ValueError(
+            "X has variances outside the float range (about 2e-308 to 2e308): the covariance "
+            "MLE cannot be represented (rescale X)"
         )
     return mean, cov
 
@@ -194,10 +241,10 @@ def mvn_fisher(mean, cov, n: int = 1) -> np.ndarray:
     """
     mean = _mean_vector(mean)
     d, n = mean.size, as_int(n, "n", minimum=1)
-    P = cho_solve((_cholesky(cov, d), True), np.eye(d))
+    P_u, k = _scaled_precision(cov, d)  # P = P_u / 4**k
     D = _duplication(d)
     m = d * (d + 1) // 2
     info = np.zeros((d + m, d + m))
-    info[:d, :d] = n * P
-    info[d:, d:] = 0.5 * n * D.T @ np.kron(P, P) @ D
+    info[:d, :d] = _ldexp(n * P_u, -2 * k)
+    info[d:, d:] = _ldexp(0.5 * n * D.T @ np.kron(P_u, P_u) @ D, -4 * k)
     return info

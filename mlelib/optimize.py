@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._arguments import as_returned
 from ._validate import as_callable, as_int, as_scalar_positive, as_start_point
 from .results import OptimizeResult, fit_result, shape_like
 
@@ -64,7 +65,7 @@ def gradient_descent(grad: Callable, x0, lr: float, n_steps: int) -> np.ndarray:
     path = [x.copy()]
     for _ in range(n_steps):
         with np.errstate(over="ignore", invalid="ignore"):
-            x = x - lr * np.asarray(grad(shape_like(x, x)), dtype=float).reshape(x.shape)
+            x = x - lr * as_returned(grad(shape_like(x, x)), "grad", x.shape)
         if not np.all(np.isfinite(x)) or np.max(np.abs(x)) > _DIVERGED:
             break
         path.append(x.copy())
@@ -108,6 +109,8 @@ def newton_method(
     """
     as_callable(grad, "grad")
     as_callable(hess, "hess")
+    if nll is not None:
+        as_callable(nll, "nll")
     x = as_start_point(x0)
     tol = as_scalar_positive(tol, "tol")
     max_iter = as_int(max_iter, "max_iter")
@@ -115,8 +118,8 @@ def newton_method(
     path, converged, message = [x.copy()], False, "maximum number of iterations reached"
     for _ in range(max_iter):
         with np.errstate(all="ignore"):
-            g = np.asarray(grad(shape_like(x, x)), dtype=float).reshape(d)
-            h = np.asarray(hess(shape_like(x, x)), dtype=float).reshape(d, d)
+            g = as_returned(grad(shape_like(x, x)), "grad", (d,))
+            h = as_returned(hess(shape_like(x, x)), "hess", (d, d))
         try:
             step = np.linalg.solve(h, g)
         except np.linalg.LinAlgError:
@@ -132,6 +135,6 @@ def newton_method(
             converged, message = True, "converged: Newton step below tol"
             break
     with np.errstate(all="ignore"):
-        h = np.asarray(hess(shape_like(x, x)), dtype=float).reshape(d, d)
-        f = None if nll is None else float(nll(shape_like(x, x)))
+        h = as_returned(hess(shape_like(x, x)), "hess", (d, d))
+        f = None if nll is None else float(as_returned(nll(shape_like(x, x)), "nll", ()))
     return fit_result(x, x, f, h, len(path) - 1, converged, path, message)

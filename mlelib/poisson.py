@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln, xlogy
 
+from ._scaling import exact, rounded
 from ._validate import as_count_vector, as_int, as_scalar_nonnegative, as_scalar_positive
 
 __all__ = [
@@ -83,7 +84,7 @@ def poisson_score(k, rate: float) -> float:
     0.0
     """
     k, rate = as_count_vector(k, "k"), as_scalar_positive(rate, "rate")
-    return float(k.sum() / rate - k.size)
+    return rounded(exact(int(k.sum())) / exact(rate) - k.size)  # exact: no inf - inf
 
 
 def poisson_mle(k) -> float:
@@ -106,4 +107,5 @@ def poisson_fisher(rate: float, n: int = 1) -> float:
     >>> poisson_fisher(2.0, n=10)
     5.0
     """
-    return as_int(n, "n", minimum=1) / as_scalar_positive(rate, "rate")
+    n, rate = as_int(n, "n", minimum=1), as_scalar_positive(rate, "rate")
+    return rounded(exact(n) / exact(rate))  # rounded once: inf beyond the float range

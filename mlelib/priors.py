@@ -39,7 +39,10 @@ def beta_log_prior(p, a: float, b: float):
     """
     p = as_probability(p, "p")
     a, b = as_scalar_positive(a, "a"), as_scalar_positive(b, "b")
-    out = xlogy(a - 1, p) + xlog1py(b - 1, -p) - betaln(a, b)
+    with np.errstate(over="ignore"):
+        out = xlogy(a - 1, p) + xlog1py(b - 1, -p) - betaln(a, b)
+    if np.isnan(out).any():
+        raise ValueError(f"a = {a:g} and b = {b:g} are too large for the Beta log density here")
     return float(out) if out.ndim == 0 else out
 
 
@@ -59,7 +62,9 @@ def gaussian_log_prior(w, scale: float) -> float:
     """
     w = as_finite(w, "w")
     s = as_scalar_positive(scale, "scale")
-    return float(-0.5 * np.sum(w**2) / s**2 - w.size * (np.log(s) + 0.5 * LOG_2PI))
+    with np.errstate(over="ignore"):  # (w / s)**2 beyond 1e308: the log density is -inf
+        z2 = np.sum((w / s) ** 2)  # standardise first: s**2 underflows at s = 1e-200
+    return float(-0.5 * z2 - w.size * (np.log(s) + 0.5 * LOG_2PI))
 
 
 def laplace_log_prior(w, scale: float) -> float:
@@ -76,7 +81,9 @@ def laplace_log_prior(w, scale: float) -> float:
     """
     w = as_finite(w, "w")
     b = as_scalar_positive(scale, "scale")
-    return float(-np.sum(np.abs(w)) / b - w.size * np.log(2 * b))
+    with np.errstate(over="ignore"):  # |w| / b beyond 1e308: the log density is -inf
+        z = np.sum(np.abs(w) / b)
+    return float(-z - w.size * (np.log(2.0) + np.log(b)))
 
 
 def dirichlet_log_prior(p, alpha) -> float:
@@ -100,7 +107,11 @@ def dirichlet_log_prior(p, alpha) -> float:
         raise ValueError(f"alpha must have the shape of p {p.shape}, got {alpha.shape}")
     if abs(p.sum() - 1) > 1e-10:
         raise ValueError(f"p must sum to 1, got {p.sum():.12g}")
-    return float(gammaln(alpha.sum()) - gammaln(alpha).sum() + xlogy(alpha - 1, p).sum())
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = gammaln(alpha.sum()) - gammaln(alpha).sum() + xlogy(alpha - 1, p).sum()
+    if np.isnan(out):  # gammaln of a sum beyond 1e308, less the gammalns of its parts
+        raise ValueError("alpha is too large (or too small) for the Dirichlet log density here")
+    return float(out)
 
 
 def beta_bernoulli_posterior(x, a: float, b: float) -> tuple[float, float]:

@@ -1,0 +1,65 @@
+"""Arithmetic that stays exact at extreme scales (data or parameters near 1e-300 or 1e300).
+
+A score or a Fisher information multiplies and divides numbers whose sizes can be far
+apart: ``n / scale**2`` at ``scale = 1e-200`` is 1e400, past the float range, and the
+intermediate ``scale**2 = 1e-400`` has already underflowed to 0. mlelib's rule:
+
+- every result is the exact value rounded once to a float; a value beyond the float range
+  is ``inf`` (with its sign), a value below it is ``0.0``. Never NaN, never a Python
+  ``OverflowError`` or ``ZeroDivisionError``.
+
+Two tools give that. Arrays are split into a power of two and a part of size about 1
+(:func:`split`, exact: multiplying by a power of two only changes the exponent), so
+their sums neither overflow nor underflow. The few scalars that are then combined (sums,
+the scale, ``n``) are combined as exact fractions and rounded once (:func:`rounded`).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+__all__ = ["split", "split_residuals", "exact", "rounded", "safe_mean"]
+
+
+def split(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(u, e)`` with ``values = u * 2**e`` exactly, ``max|u|`` in [0.5, 1) (e = 0 for zeros)."""
+    big = float(np.abs(values).max()) if values.size else 0.0
+    if big == 0.0:
+        return values, 0
+    e = int(np.frexp(big)[1])
+    return np.ldexp(values, -e), e
+
+
+def split_residuals(x: np.ndarray, loc: float) -> tuple[np.ndarray, int]:
+    """:func:`split` of ``x - loc``, also when that difference overflows (``1e308 - -1e308``)."""
+    with np.errstate(over="ignore"):
+        r = x - loc
+    if np.isfinite(r).all():
+        return split(r)
+    u, e = split(x * 0.5 - loc * 0.5)  # halving is exact for normal numbers and cannot overflow
+    return u, e + 1
+
+
+def exact(value) -> Fraction:
+    """A float (or int) as the exact fraction it stands for."""
+    return Fraction(value) if isinstance(value, int) else Fraction(float(value))
+
+
+def rounded(value: Fraction) -> float:
+    """An exact fraction rounded once to a float: ``+-inf`` beyond the range, 0 below it."""
+    try:
+        return float(value)
+    except OverflowError:
+        return np.inf if value > 0 else -np.inf
+
+
+def safe_mean(x: np.ndarray) -> float:
+    """``mean(x)`` for finite ``x``, also when ``sum(x)`` would overflow (``x`` near 1e308)."""
+    with np.errstate(over="ignore"):
+        mean = x.mean()
+    if np.isfinite(mean):
+        return float(mean)
+    u, e = split(x)
+    return float(np.ldexp(u.mean(), e))
