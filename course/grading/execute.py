@@ -171,6 +171,9 @@ class GuardedExecute(Execute):
         except KernelGone as exc:
             text, error = "", ["DeadKernelError", str(exc), [f"DeadKernelError: {exc}"]]
             self._mle_silent = True
+            _record(
+                cell, [{"kind": "warden", "detail": f"the kernel did not serve the test: {exc}"}]
+            )
         finally:
             session.close()
         if text:
