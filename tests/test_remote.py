@@ -147,7 +147,7 @@ def test_a_test_cell_runs_here_and_calls_the_student_function_there(kernel):
         """
     )
     try:
-        text, error = run_test_cell(cell, s, ["bernoulli_mle"])
+        text, error, _ = run_test_cell(cell, s, ["bernoulli_mle"])
     finally:
         reply = kernel.finish(s)
     assert error is None, error
@@ -163,7 +163,7 @@ def test_a_failing_case_becomes_the_cells_error_output(kernel):
     cell = "# your code: bernoulli_mle\nfrom course.checks import case, check\n"
     cell += "check(bernoulli_mle, [case([1, 1], expected=0.5, hint='look again')])\n"
     try:
-        _, error = run_test_cell(cell, s, ["bernoulli_mle"])
+        _, error, _ = run_test_cell(cell, s, ["bernoulli_mle"])
     finally:
         kernel.finish(s)
     ename, evalue, lines = error
@@ -237,7 +237,7 @@ def test_the_reference_library_is_a_stand_in_in_the_kernel(kernel):
 def test_the_students_prints_are_kept(kernel):
     s = kernel.session()
     try:
-        text, error = run_test_cell("# your code: noisy\nnoisy(3)\n", s, ["noisy"])
+        text, error, _ = run_test_cell("# your code: noisy\nnoisy(3)\n", s, ["noisy"])
     finally:
         kernel.finish(s)
     assert error is None and "looking at 3" in text
@@ -311,7 +311,7 @@ def test_honest_globals_named_like_the_test_helpers_do_not_matter(kernel):
     )
     s = kernel.session()
     try:
-        _, error = run_test_cell(cell, s, ["bernoulli_mle"])
+        _, error, _ = run_test_cell(cell, s, ["bernoulli_mle"])
     finally:
         kernel.finish(s)
     assert error is None, error

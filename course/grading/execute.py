@@ -76,6 +76,7 @@ class GuardedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self._mle_started = False
+        self._mle_count = 0
         self._mle_silent = False  # the kernel stopped serving test cells: they all fail
         self._mle_audit_silent = False  # the warden stopped answering audit requests
         return super().preprocess(nb, resources, km)
@@ -167,9 +168,9 @@ class GuardedExecute(Execute):
         self.kc.shell_channel.send(request)
         try:
             session.hello(min(self.warden_timeout, timeout))
-            text, error = run_test_cell(cell.source, session, names)
+            text, error, warned = run_test_cell(cell.source, session, names)
         except KernelGone as exc:
-            text, error = "", ["DeadKernelError", str(exc), [f"DeadKernelError: {exc}"]]
+            text, error, warned = "", ["DeadKernelError", str(exc), [f"DeadKernelError: {exc}"]], ""
             self._mle_silent = True
             _record(
                 cell, [{"kind": "warden", "detail": f"the kernel did not serve the test: {exc}"}]
@@ -178,6 +179,8 @@ class GuardedExecute(Execute):
             session.close()
         if text:
             cell.outputs.append(NotebookNode(output_type="stream", name="stdout", text=text))
+        if warned:  # as the kernel would have shown them; IgnorePattern drops them for grading
+            cell.outputs.append(NotebookNode(output_type="stream", name="stderr", text=warned))
         if error is not None:
             ename, evalue, lines = error
             cell.outputs.append(

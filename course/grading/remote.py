@@ -360,19 +360,21 @@ class Session:
 # --- running a test cell here ------------------------------------------------------------
 
 
-def run_test_cell(source: str, session: Session, names: list[str]) -> tuple[str, list | None]:
-    """Run a test cell's code here; ``(printed text, error output or None)``.
+def run_test_cell(source: str, session: Session, names: list[str]) -> tuple[str, list | None, str]:
+    """Run a test cell's code here; ``(printed text, error output or None, warnings text)``.
 
-    The error output is ``[ename, evalue, traceback lines]`` as nbgrader stores it.
+    The error output is ``[ename, evalue, traceback lines]`` as nbgrader stores it. Warnings
+    (the student's, sent back from the kernel, and the test's own) are returned as the text
+    the kernel would have written to stderr, so nbgrader treats them as it always did.
     """
     tree = parse_cell(source)
     printed = io.StringIO()
     if tree is None:
-        return "", ["SyntaxError", "the test cell is not valid Python", ["SyntaxError"]]
+        return "", ["SyntaxError", "the test cell is not valid Python", ["SyntaxError"]], ""
     namespace = {"__name__": "__main__", "__builtins__": builtins}
     error = None
-    with contextlib.redirect_stdout(printed), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with contextlib.redirect_stdout(printed), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
         try:
             namespace.update(session.describe(names))
             exec(compile(tree, "<test cell>", "exec"), namespace)  # noqa: S102 - instructor code
@@ -384,7 +386,8 @@ def run_test_cell(source: str, session: Session, names: list[str]) -> tuple[str,
             error = _error_output(exc)
     text = session.printed.getvalue()
     text = (text + "\n" if text and not text.endswith("\n") else text) + printed.getvalue()
-    return text, error
+    shown = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
+    return text, error, "".join(f"{line}\n" for line in list(shown)[:20])
 
 
 def _error_output(exc: Exception) -> list:
