@@ -302,7 +302,7 @@ def check(
                 f"    got:      {_values.show(got)} (the right value)",
                 f"    problem:  your function emitted a warning: {warned[0]}",
             ]
-            likely = _diagnose(student_fn, mistakes, c, got, r, a)
+            likely = _diagnose(student_fn, mistakes, c, got, r, a, warned=True)
             if likely:
                 lines += likely
             else:
@@ -405,18 +405,22 @@ def check_monte_carlo(got, expected, mc_se, *, name, z=4.0, hint=None):
 MAX_LIKELY = 3  # at most this many matching mistakes are named
 
 
-def _diagnose(student_fn, mistakes, c: Case, got, rtol: float, atol: float) -> list[str]:
+def _diagnose(student_fn, mistakes, c: Case, got, rtol: float, atol: float, warned=False):
     """``likely:`` lines for the catalogued mistakes that reproduce ``got`` on case ``c``.
 
     Every entry runs here, on the checking side, with its own deep copy of the case's inputs
     (a generator argument therefore starts from the same state the student's call saw). An
-    entry that raises, or whose result is not plain data, does not match.
+    entry that raises, or whose result is not plain data, does not match. With ``warned`` the
+    student's call warned, and only an entry that warns as well can match.
     """
     found: list[str] = []
     for m in _mistakes_of(student_fn, mistakes):
         try:
-            out = _values.plain(_run_mistake(m, c))
+            out, warnings_seen = _run_mistake(m, c)
+            out = _values.plain(out)
         except Exception:  # noqa: BLE001 - a wrong version may fail on any input
+            continue
+        if warned and not warnings_seen:
             continue
         if m.says not in found and _reproduces(got, out, rtol, atol):
             found.append(m.says)
@@ -447,9 +451,11 @@ def _mistakes_of(student_fn, mistakes):
 
 
 def _run_mistake(m, c: Case):
-    with _warnings.catch_warnings(), np.errstate(all="ignore"):
-        _warnings.simplefilter("ignore")
-        return m(*_deepcopy(c.args), **_deepcopy(c.kwargs))
+    """The entry's result on the case, and whether it warned (its warnings are not shown)."""
+    with _warnings.catch_warnings(record=True) as caught:
+        _warnings.simplefilter("always")
+        out = m(*_deepcopy(c.args), **_deepcopy(c.kwargs))
+    return out, bool(caught)
 
 
 def _likely(found: list[str]) -> list[str]:

@@ -304,3 +304,18 @@ def test_check_property_names_a_mistake_too():
                        lambda got, n: bool(np.all(np.diff(got) >= 0)), description="rises",
                        mistakes=wrong)  # fmt: skip
     assert "likely:   went down" in str(info.value)
+
+
+def test_a_warning_is_explained_only_by_a_mistake_that_warns_too():
+    import warnings
+
+    def quiet(x):
+        return 1.0
+
+    def loud(x):
+        warnings.warn("divide by zero encountered in log", RuntimeWarning, stacklevel=1)
+        return 1.0
+
+    wrong = _catalogue(("quiet", quiet), ("loud", loud))
+    text = message(loud, [case(1, expected=1.0)], warnings="fail", mistakes=wrong)
+    assert "likely:   loud" in text and "quiet" not in text
