@@ -147,7 +147,7 @@ def newton_ignores_tol(grad, hess, x0, tol=1e-10, max_iter=100):
 # --- fit_gaussian_numerically ------------------------------------------------------------
 
 
-def _fit(x, start, *, jac=True):
+def _fit(x, start, *, jac=True, s_sign=1.0):
     x = np.asarray(x, dtype=float)
     n = x.size
 
@@ -156,7 +156,8 @@ def _fit(x, start, *, jac=True):
 
     def grad(p):
         r = x - p[0]
-        return np.array([-np.exp(-2 * p[1]) * r.sum(), n - np.exp(-2 * p[1]) * np.sum(r**2)])
+        d_s = s_sign * (n - np.exp(-2 * p[1]) * np.sum(r**2))
+        return np.array([-np.exp(-2 * p[1]) * r.sum(), d_s])
 
     res = optimize.minimize(nll, start, jac=grad if jac else None, method="BFGS")
     return res.x
@@ -200,6 +201,19 @@ def good_start_without_jac(x):
     x = np.asarray(x, dtype=float)
     med = np.median(x)
     mu, s = _fit(x, np.array([med, np.log(np.mean(np.abs(x - med)))]), jac=False)
+    return float(mu), float(np.exp(s))
+
+
+@mistake(
+    "fit_gaussian_numerically",
+    "the optimiser never moved from its start: "
+    "check the sign of dNLL/ds = n - exp(-2s) sum((x - mu)^2)",
+)
+def gradient_sign_error(x):
+    x = np.asarray(x, dtype=float)
+    med = np.median(x)
+    start = np.array([med, np.log(np.mean(np.abs(x - med)))])
+    mu, s = _fit(x, start, s_sign=-1.0)
     return float(mu), float(np.exp(s))
 
 
