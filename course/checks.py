@@ -337,7 +337,16 @@ def check_value(got, expected, *, name, rtol=1e-7, atol=1e-10, hint=None):
 
 
 def check_property(
-    student_fn, cases, predicate, *, description, name=None, mistakes=None, rtol=1e-7, atol=1e-10
+    student_fn,
+    cases,
+    predicate,
+    *,
+    description,
+    name=None,
+    mistakes=None,
+    rtol=1e-7,
+    atol=1e-10,
+    returns=None,
 ):
     """Check that ``predicate(result, *args, **kwargs)`` holds for every case.
 
@@ -345,12 +354,15 @@ def check_property(
     ``predicate`` gets the student's result as plain floats/arrays/tuples and returns
     ``True`` or a string saying what is wrong. ``description`` names the property
     in messages, e.g. "the log-likelihood never decreases". ``mistakes`` (default: the
-    catalogue of ``student_fn.__name__``) are recognised at the tolerances ``rtol``/``atol``.
+    catalogue of ``student_fn.__name__``) are recognised at the tolerances ``rtol``/``atol``;
+    ``returns`` is the documented type of the result, as for :func:`check`.
     """
     name = name or getattr(student_fn, "__name__", "your function")
     cases = list(cases)
     for i, c in enumerate(cases, start=1):
-        got, head, shown, _ = _call(student_fn, c, name, i, len(cases), mistakes=mistakes)
+        got, head, shown, _ = _call(
+            student_fn, c, name, i, len(cases), returns=returns, mistakes=mistakes
+        )
         verdict = predicate(got, *_deepcopy(c.args), **_deepcopy(c.kwargs))
         if verdict is not True:
             lines = [
