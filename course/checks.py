@@ -107,6 +107,8 @@ def _show_input(fn, c: Case) -> str:
 def _show_arg(value) -> str:
     if callable(value) and not isinstance(value, np.ndarray):
         return getattr(value, "__name__", "a function")
+    if isinstance(value, np.random.Generator):  # its repr carries a memory address
+        return f"a numpy Generator ({type(value.bit_generator).__name__})"
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return repr(int(value))
     if type(value) in (list, tuple) and len(value) <= 12:

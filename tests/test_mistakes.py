@@ -16,9 +16,10 @@ import numpy as np
 import pytest
 
 from course import mistakes
+from course._wire import decode, encode
 from course.checks import CheckFailure, case, check
 from course.grading import REPO_ROOT, assignment_ids, is_test_cell, read_notebook
-from course.grading.remote import declared_names
+from course.grading.remote import _remote_error, declared_names
 
 
 @functools.cache
@@ -89,25 +90,33 @@ def test_every_mistake_has_the_signature_of_its_exercise():
             assert inspect.signature(m.fn).parameters, m
 
 
-def test_the_message_is_the_same_through_a_stand_in():
-    # During autograde the student's function is a stand-in with the student's __name__ that
-    # returns plain data (course.grading.remote.StudentFunction); no kernel is needed to see
-    # that the lookup and the message do not depend on the function object.
-    entry = mistakes.catalogue("bernoulli_mle")[0]
+class _StandIn:
+    """What autograde binds to the student's name (course.grading.remote.StudentFunction): a
+    callable with the student's ``__name__`` and parameters whose result comes back through the
+    wire as plain data, and whose errors come back as ``RemoteError`` subclasses. No kernel: the
+    wrong version runs here, and only its result and its error cross ``course._wire``."""
 
-    class StandIn:
-        __name__ = "bernoulli_mle"
-        __signature__ = inspect.Signature(
-            [inspect.Parameter("x", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-        )
+    def __init__(self, fn, name):
+        self._fn, self.__name__ = fn, name
+        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        params = [p.name for p in inspect.signature(fn).parameters.values()]
+        self.__signature__ = inspect.Signature([inspect.Parameter(p, kind) for p in params])
 
-        def __call__(self, x):
-            return float(entry.fn(list(np.asarray(x).tolist())))
+    def __call__(self, *args, **kwargs):
+        try:
+            result = self._fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - every error crosses as a RemoteError
+            raise _remote_error(type(exc).__name__, str(exc), "") from None
+        buffers: list = []
+        return decode(encode(result, buffers), buffers)
 
-    direct = _run_cell("bernoulli_mle", _as_student(entry.fn, "bernoulli_mle"))
-    remote = _run_cell("bernoulli_mle", StandIn())
-    assert direct is not None and direct == remote
-    assert entry.says in remote
+
+@pytest.mark.parametrize("name, index", ENTRIES)
+def test_the_message_is_the_same_through_a_stand_in(name, index, capsys):
+    entry = mistakes.exercises()[name][index]
+    direct = _run_cell(name, _as_student(entry.fn, name))
+    remote = _run_cell(name, _StandIn(entry.fn, name))
+    assert remote == direct
 
 
 def test_the_catalogue_is_looked_up_by_name_and_can_be_given():
