@@ -3,7 +3,9 @@
 For each entry of :mod:`course.mistakes` the exercise's whole test cell (visible and hidden
 tests) runs in this process with the student's name bound to the wrong version, as
 ``nbgrader`` would run it in the student's kernel, and with the real ``mlelib``. The cell must
-fail, and the failure's message must name that entry, whichever case failed first.
+fail, the failure's message must name that entry, whichever case failed first, and the visible
+tests alone must already give that message. The same holds through a stand-in whose results
+and errors cross ``course._wire``, as they do during autograde.
 """
 
 from __future__ import annotations
@@ -51,9 +53,11 @@ def _as_student(fn, name):
     return student
 
 
-def _run_cell(name, fn) -> str | None:
+def _run_cell(name, fn, *, visible_only=False) -> str | None:
     """Run the exercise's test cell with ``fn`` as the student's; the failure message or None."""
     _, source = _test_cells()[name]
+    if visible_only:
+        source = source.split("### BEGIN HIDDEN TESTS", 1)[0]
     namespace = {"__name__": "__main__", name: fn}
     # In a notebook a warning is printed, not raised (pytest's filter here turns them into errors).
     with warnings.catch_warnings():
@@ -74,6 +78,9 @@ def test_a_planted_mistake_is_named(name, index, capsys):
     assert any(entry.says in line for line in likely), (
         f"{entry.__name__} was not named; the message was:\n{message}"
     )
+    # A known mistake is caught by the tests the student sees, not only by the hidden ones.
+    visible = _run_cell(name, _as_student(entry.fn, name), visible_only=True)
+    assert visible == message, f"the visible tests of {name} do not catch {entry.__name__}"
 
 
 def test_every_exercise_has_a_catalogue_of_at_least_three():
