@@ -147,7 +147,7 @@ def newton_ignores_tol(grad, hess, x0, tol=1e-10, max_iter=100):
 # --- fit_gaussian_numerically ------------------------------------------------------------
 
 
-def _fit(x, start, *, jac=True, s_sign=1.0):
+def _fit(x, start, *, jac=True, s_sign=1.0, method="BFGS"):
     x = np.asarray(x, dtype=float)
     n = x.size
 
@@ -159,7 +159,7 @@ def _fit(x, start, *, jac=True, s_sign=1.0):
         d_s = s_sign * (n - np.exp(-2 * p[1]) * np.sum(r**2))
         return np.array([-np.exp(-2 * p[1]) * r.sum(), d_s])
 
-    res = optimize.minimize(nll, start, jac=grad if jac else None, method="BFGS")
+    res = optimize.minimize(nll, start, jac=grad if jac else None, method=method)
     return res.x
 
 
@@ -190,6 +190,16 @@ def ddof_one(x):
 )
 def start_at_zero_without_jac(x):
     mu, s = _fit(x, np.zeros(2), jac=False)
+    return float(mu), float(np.exp(s))
+
+
+@mistake(
+    "fit_gaussian_numerically",
+    "you started at (0, 0), far from the data: "
+    "start at the median and the log of the mean absolute deviation",
+)
+def start_at_zero(x):
+    mu, s = _fit(x, np.zeros(2), method="L-BFGS-B")
     return float(mu), float(np.exp(s))
 
 
