@@ -15,14 +15,22 @@ in the sandboxed kernel and bring back plain data, so expected values, reference
 tests never enter the student's process, and a result that is not a plain number, array or
 tuple/list/dict of them (a float subclass whose ``__eq__`` lies, say) cannot even cross.
 The checks read results by their exact type either way (:mod:`course._values`).
+
+When a case fails, the check looks the student's function up by its ``__name__`` in
+:mod:`course.mistakes`, the catalogue of known wrong versions of each exercise, runs every
+entry on the failing case's input (here, on the trusted side) and names the entry that
+reproduces the student's output ("likely: ..."). Only when none does, the case's hint and the
+generic guesses are shown.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
 import math
 import traceback
+import warnings as _warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,6 +107,8 @@ def _show_input(fn, c: Case) -> str:
 def _show_arg(value) -> str:
     if callable(value) and not isinstance(value, np.ndarray):
         return getattr(value, "__name__", "a function")
+    if isinstance(value, np.random.Generator):  # its repr carries a memory address
+        return f"a numpy Generator ({type(value.bit_generator).__name__})"
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return repr(int(value))
     if type(value) in (list, tuple) and len(value) <= 12:
@@ -126,13 +136,25 @@ def _error_name(exc: BaseException) -> str:
     return getattr(exc, "type_name", None) or type(exc).__name__
 
 
-def _call(fn, c: Case, name: str, index: int, total: int):
-    """Run one case. Return the plain result, or raise CheckFailure."""
+def _call(
+    fn, c: Case, name: str, index: int, total: int, *, warn=None, returns=None, mistakes=None
+):
+    """Run one case. Return the plain result, or raise CheckFailure.
+
+    With ``warn="fail"`` the warnings the call emits are collected (during autograde the
+    stand-in re-emits the kernel's warnings here) and returned as a list of lines.
+    """
     args, kwargs = _deepcopy(c.args), _deepcopy(c.kwargs)
     head = f"{name} failed on case {index} of {total}"
     shown = _show_input(fn, c)
+    caught = []
     try:
-        result = fn(*args, **kwargs)
+        if warn == "fail":
+            with _warnings.catch_warnings(record=True) as caught:
+                _warnings.simplefilter("always")
+                result = fn(*args, **kwargs)
+        else:
+            result = fn(*args, **kwargs)
     except NotImplementedError:
         raise CheckFailure(
             [
@@ -145,22 +167,51 @@ def _call(fn, c: Case, name: str, index: int, total: int):
     except TypeError as exc:
         if _is_not_plain(exc):  # autograde: the result could not cross from the kernel
             raise CheckFailure([head, f"    input:    {shown}", f"    problem:  {exc}"]) from None
-        raise _raised(head, shown, exc, c) from None
+        raise _raised(head, shown, exc, c, _diagnose_raised(fn, mistakes, c, exc)) from None
     except Exception as exc:
-        raise _raised(head, shown, exc, c) from None
+        raise _raised(head, shown, exc, c, _diagnose_raised(fn, mistakes, c, exc)) from None
+    if returns is not None:
+        wrong = _wrong_type(result, returns)
+        if wrong:
+            likely = []
+            with contextlib.suppress(_values.Rejected):
+                likely = _diagnose(fn, mistakes, c, _values.plain(result), 1e-7, 1e-10)
+            raise CheckFailure([head, f"    input:    {shown}", f"    problem:  {wrong}", *likely])
     try:
-        return _values.plain(result), head, shown
+        got = _values.plain(result)
     except _values.Rejected as why:
         raise CheckFailure([head, f"    input:    {shown}", f"    problem:  {why}"]) from None
+    warned = [f"{w.category.__name__}: {w.message}" for w in caught]
+    return got, head, shown, warned
 
 
-def _raised(head: str, shown: str, exc: Exception, c: Case) -> CheckFailure:
+def _wrong_type(result, returns, where="the result") -> str | None:
+    """Why ``result`` is not of the documented type ``returns`` (a type, or a tuple of them)."""
+    if isinstance(returns, tuple):
+        if type(result) is not tuple or len(result) != len(returns):
+            return (
+                f"{where} should be a tuple of {len(returns)} values, got a {type(result).__name__}"
+            )
+        for i, (r, t) in enumerate(zip(result, returns, strict=True)):
+            wrong = _wrong_type(r, t, f"{where}[{i}]")
+            if wrong:
+                return wrong
+        return None
+    if returns is None or type(result) is returns:
+        return None
+    if returns is float and type(result) in (np.float64, np.float32):
+        return None
+    kind = "a numpy array (np.ndarray)" if returns is np.ndarray else f"a {returns.__name__}"
+    return f"{where} should be {kind}, as the docstring says; got a {type(result).__name__}"
+
+
+def _raised(head: str, shown: str, exc: Exception, c: Case, likely=()) -> CheckFailure:
     return CheckFailure(
         [
             head,
             f"    input:    {shown}",
             f"    raised:   {_error_name(exc)}: {exc}{_where_raised(exc)}",
-            *([f"    hint:     {c.hint}"] if c.hint else []),
+            *(likely or ([f"    hint:     {c.hint}"] if c.hint else [])),
         ]
     )
 
@@ -172,7 +223,19 @@ def _is_not_plain(exc: BaseException) -> bool:
 # --- public API -------------------------------------------------------------------------
 
 
-def check(student_fn, cases, reference=None, *, rtol=1e-7, atol=1e-10, name=None, hint=None):
+def check(
+    student_fn,
+    cases,
+    reference=None,
+    *,
+    rtol=1e-7,
+    atol=1e-10,
+    name=None,
+    hint=None,
+    mistakes=None,
+    warnings=None,
+    returns=None,
+):
     """Compare ``student_fn`` with expected values or a reference over ``cases``.
 
     Parameters
@@ -190,10 +253,20 @@ def check(student_fn, cases, reference=None, *, rtol=1e-7, atol=1e-10, name=None
         What to call the function in messages (default: its ``__name__``).
     hint : str, optional
         Shown with any failure that has no case-specific hint.
+    mistakes : sequence of course.mistakes.Mistake, optional
+        The known wrong versions to recognise when a case fails (default: the catalogue of
+        ``student_fn.__name__``; pass ``()`` for none).
+    warnings : {None, "fail"}
+        ``"fail"``: a case whose call emits any warning fails, even with the right value.
+    returns : type or tuple of types, optional
+        The documented type of the result (``np.ndarray``, or a tuple such as
+        ``(np.ndarray, float)``); another type fails the case.
     """
     name = name or getattr(student_fn, "__name__", "your function")
     if not callable(student_fn):
         raise CheckFailure([f"{name} should be a function, got {type(student_fn).__name__}"])
+    if warnings not in (None, "fail"):
+        raise ValueError(f'warnings must be None or "fail", got {warnings!r}')
     cases = list(cases)
     for i, c in enumerate(cases, start=1):
         if c.expected is not _MISSING:
@@ -202,7 +275,9 @@ def check(student_fn, cases, reference=None, *, rtol=1e-7, atol=1e-10, name=None
             expected = _values.plain(reference(*_deepcopy(c.args), **_deepcopy(c.kwargs)))
         else:
             raise TypeError(f"case {i} has no expected value and the check has no reference")
-        got, head, shown = _call(student_fn, c, name, i, len(cases))
+        got, head, shown, warned = _call(
+            student_fn, c, name, i, len(cases), warn=warnings, returns=returns, mistakes=mistakes
+        )
         r = c.rtol if c.rtol is not None else rtol
         a = c.atol if c.atol is not None else atol
         problem = _values.compare(got, expected, r, a)
@@ -214,9 +289,29 @@ def check(student_fn, cases, reference=None, *, rtol=1e-7, atol=1e-10, name=None
                 f"    got:      {_values.show(got)}",
                 f"    problem:  {problem}",
             ]
-            guess = c.hint or _guess(got, expected, c) or hint
-            if guess:
-                lines.append(f"    hint:     {guess}")
+            likely = _diagnose(student_fn, mistakes, c, got, r, a)
+            if likely:
+                lines += likely
+            else:
+                guess = c.hint or _guess(got, expected, c) or hint
+                if guess:
+                    lines.append(f"    hint:     {guess}")
+            raise CheckFailure(lines)
+        if warned:
+            lines = [
+                head,
+                f"    input:    {shown}",
+                f"    got:      {_values.show(got)} (the right value)",
+                f"    problem:  your function emitted a warning: {warned[0]}",
+            ]
+            likely = _diagnose(student_fn, mistakes, c, got, r, a, warned=True)
+            if likely:
+                lines += likely
+            else:
+                lines.append(
+                    "    hint:     the exercise asks for no warnings: compute the value without "
+                    "passing through log(0), 0/0 or an overflow (e.g. scipy.special.xlogy)"
+                )
             raise CheckFailure(lines)
     _print(f"✓ {name}: {len(cases)} case{'s' if len(cases) != 1 else ''} passed")
 
@@ -243,18 +338,33 @@ def check_value(got, expected, *, name, rtol=1e-7, atol=1e-10, hint=None):
     _print(f"✓ {name} is correct")
 
 
-def check_property(student_fn, cases, predicate, *, description, name=None):
+def check_property(
+    student_fn,
+    cases,
+    predicate,
+    *,
+    description,
+    name=None,
+    mistakes=None,
+    rtol=1e-7,
+    atol=1e-10,
+    returns=None,
+):
     """Check that ``predicate(result, *args, **kwargs)`` holds for every case.
 
     For answers with no single right value (a path, a trace, a random draw):
     ``predicate`` gets the student's result as plain floats/arrays/tuples and returns
     ``True`` or a string saying what is wrong. ``description`` names the property
-    in messages, e.g. "the log-likelihood never decreases".
+    in messages, e.g. "the log-likelihood never decreases". ``mistakes`` (default: the
+    catalogue of ``student_fn.__name__``) are recognised at the tolerances ``rtol``/``atol``;
+    ``returns`` is the documented type of the result, as for :func:`check`.
     """
     name = name or getattr(student_fn, "__name__", "your function")
     cases = list(cases)
     for i, c in enumerate(cases, start=1):
-        got, head, shown = _call(student_fn, c, name, i, len(cases))
+        got, head, shown, _ = _call(
+            student_fn, c, name, i, len(cases), returns=returns, mistakes=mistakes
+        )
         verdict = predicate(got, *_deepcopy(c.args), **_deepcopy(c.kwargs))
         if verdict is not True:
             lines = [
@@ -265,7 +375,12 @@ def check_property(student_fn, cases, predicate, *, description, name=None):
             ]
             if isinstance(verdict, str):
                 lines.append(f"    problem:  {verdict}")
-            if c.hint:
+            r = c.rtol if c.rtol is not None else rtol
+            a = c.atol if c.atol is not None else atol
+            likely = _diagnose(student_fn, mistakes, c, got, r, a)
+            if likely:
+                lines += likely
+            elif c.hint:
                 lines.append(f"    hint:     {c.hint}")
             raise CheckFailure(lines)
     _print(f"✓ {name}: {description} ({len(cases)} case{'s' if len(cases) != 1 else ''})")
@@ -297,6 +412,92 @@ def check_monte_carlo(got, expected, mc_se, *, name, z=4.0, hint=None):
             lines.append(f"    hint:     {hint}")
         raise CheckFailure(lines)
     _print(f"✓ {name} is within {z:g} Monte Carlo standard errors of {_values.show(expected)}")
+
+
+# --- naming the student's mistake ------------------------------------------------------
+
+MAX_LIKELY = 3  # at most this many matching mistakes are named
+
+
+def _diagnose(student_fn, mistakes, c: Case, got, rtol: float, atol: float, warned=False):
+    """``likely:`` lines for the catalogued mistakes that reproduce ``got`` on case ``c``.
+
+    Every entry runs here, on the checking side, with its own deep copy of the case's inputs
+    (a generator argument therefore starts from the same state the student's call saw). An
+    entry that raises, or whose result is not plain data, does not match. With ``warned`` the
+    student's call warned, and only an entry that warns as well can match.
+    """
+    found: list[str] = []
+    for m in _mistakes_of(student_fn, mistakes):
+        try:
+            out, warnings_seen = _run_mistake(m, c)
+            out = _values.plain(out)
+        except Exception:  # noqa: BLE001 - a wrong version may fail on any input
+            continue
+        if warned and not warnings_seen:
+            continue
+        if m.says not in found and _reproduces(got, out, rtol, atol):
+            found.append(m.says)
+    return _likely(found)
+
+
+def _diagnose_raised(student_fn, mistakes, c: Case, exc: BaseException) -> list[str]:
+    """``likely:`` lines for the mistakes that raise the same error as the student's function."""
+    if _is_not_plain(exc):
+        return []
+    want = (_error_name(exc), str(exc))
+    found: list[str] = []
+    for m in _mistakes_of(student_fn, mistakes):
+        try:
+            _run_mistake(m, c)
+        except Exception as raised:  # noqa: BLE001
+            if (type(raised).__name__, str(raised)) == want and m.says not in found:
+                found.append(m.says)
+    return _likely(found)
+
+
+def _mistakes_of(student_fn, mistakes):
+    if mistakes is None:
+        from course.mistakes import catalogue
+
+        return catalogue(getattr(student_fn, "__name__", ""))
+    return mistakes
+
+
+def _run_mistake(m, c: Case):
+    """The entry's result on the case, and whether it warned (its warnings are not shown)."""
+    with _warnings.catch_warnings(record=True) as caught:
+        _warnings.simplefilter("always")
+        out = m(*_deepcopy(c.args), **_deepcopy(c.kwargs))
+    return out, bool(caught)
+
+
+def _likely(found: list[str]) -> list[str]:
+    found = found[:MAX_LIKELY]
+    return [f"    {'likely:' if i == 0 else 'or:':9} {text}" for i, text in enumerate(found)]
+
+
+def _reproduces(got, out, rtol: float, atol: float) -> bool:
+    """Whether ``got`` equals a mistake's output ``out``, NaN where ``out`` has NaN."""
+    if type(out) is tuple:
+        if type(got) is not tuple or len(got) != len(out):
+            return False
+        return all(_reproduces(g, o, rtol, atol) for g, o in zip(got, out, strict=True))
+    if type(out) is dict:
+        if type(got) is not dict or set(got) != set(out):
+            return False
+        return all(_reproduces(got[k], out[k], rtol, atol) for k in out)
+    if type(got) is not type(out):
+        return False
+    g, o = np.asarray(got, dtype=float), np.asarray(out, dtype=float)
+    if g.shape != o.shape:
+        return False
+    nan = np.isnan(o)
+    if not np.array_equal(nan, np.isnan(g)):
+        return False
+    if nan.all():
+        return True
+    return _values.compare(g[~nan], o[~nan], rtol, atol) is None
 
 
 # --- hints for the usual mistakes ------------------------------------------------------

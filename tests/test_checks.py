@@ -194,3 +194,128 @@ def test_check_property():
     check_property(path, [case(5)], increasing, description="a non-decreasing path")
     with pytest.raises(CheckFailure, match="it decreased"):
         check_property(lambda n: -path(n), [case(5)], increasing, description="non-decreasing")
+
+
+# --- naming the mistake, warnings and documented return types ---------------------------
+
+
+def _catalogue(*entries):
+    from course.mistakes import Mistake
+
+    return tuple(Mistake("f", says, fn) for says, fn in entries)
+
+
+def test_a_catalogued_mistake_is_named_instead_of_the_case_hint():
+    wrong = _catalogue(
+        ("you took the sum", lambda x: float(np.sum(x))),
+        ("you took the median", lambda x: float(np.median(x))),
+    )
+    text = message(lambda x: float(np.median(x)), [case([1, 0, 0, 3], expected=1.0, hint="mean")],
+                   mistakes=wrong)  # fmt: skip
+    assert "likely:   you took the median" in text
+    assert "hint" not in text and "sum" not in text
+
+
+def test_without_a_match_the_case_hint_is_shown():
+    wrong = _catalogue(("you took the sum", lambda x: float(np.sum(x))))
+    text = message(lambda x: 0.0, [case([1, 3], expected=2.0, hint="the mean")], mistakes=wrong)
+    assert "hint:     the mean" in text and "likely" not in text
+
+
+def test_several_matches_are_all_named_and_a_raising_entry_never_matches():
+    def boom(x):
+        raise ValueError("no")
+
+    wrong = _catalogue(
+        ("first", lambda x: 5.0), ("raises", boom), ("second", lambda x: 5.0 + 1e-12)
+    )
+    text = message(lambda x: 5.0, [case([1], expected=1.0)], mistakes=wrong)
+    assert "likely:   first" in text and "or:       second" in text and "raises" not in text
+
+
+def test_nan_is_reproduced_only_where_the_mistake_gives_nan():
+    wrong = _catalogue(("nan first", lambda x: np.array([np.nan, 1.0])))
+    same = message(
+        lambda x: np.array([np.nan, 1.0]), [case(1, expected=np.zeros(2))], mistakes=wrong
+    )
+    other = message(
+        lambda x: np.array([1.0, np.nan]), [case(1, expected=np.zeros(2))], mistakes=wrong
+    )
+    assert "likely:   nan first" in same and "likely" not in other
+
+
+def test_a_mistake_raising_the_same_error_is_named():
+    def unpacked(f, x, params):
+        return f(x, params)
+
+    wrong = _catalogue(("params not unpacked", unpacked))
+    text = message(unpacked, [case(lambda x, a, b: a + b, 1.0, (2.0, 3.0), expected=6.0)],
+                   mistakes=wrong)  # fmt: skip
+    assert "raised:   TypeError" in text and "likely:   params not unpacked" in text
+
+
+def test_the_mistakes_see_the_inputs_the_student_saw():
+    # A generator argument: every entry starts from the state the student's call started from.
+    wrong = _catalogue(("drew twice", lambda rng: float(rng.normal() + rng.normal())))
+    student = lambda rng: float(rng.normal() + rng.normal())  # noqa: E731
+    text = message(student, [case(np.random.default_rng(5), expected=0.0)], mistakes=wrong)
+    assert "likely:   drew twice" in text
+
+
+def test_then_adapts_a_catalogue_to_a_wrapper_of_the_students_function():
+    from course.mistakes import catalogue
+
+    entries = catalogue("gradient_descent", then=lambda path: np.asarray(path)[-1])
+    assert entries and all(e.exercise == "gradient_descent" for e in entries)
+    ascent = next(e for e in entries if e.__name__ == "ascent")
+    assert ascent(lambda x: 2 * x, 1.0, 0.5, 2) == 4.0  # 1 -> 2 -> 4, last point only
+
+
+def test_warnings_fail_a_case_with_the_right_value():
+    import warnings
+
+    def noisy(x):
+        warnings.warn("divide by zero encountered in log", RuntimeWarning, stacklevel=1)
+        return 1.0
+
+    with pytest.warns(RuntimeWarning):
+        check(noisy, [case(1, expected=1.0)])  # warnings are allowed by default
+    text = message(noisy, [case(1, expected=1.0)], warnings="fail")
+    assert "problem:  your function emitted a warning: RuntimeWarning" in text
+    with pytest.raises(ValueError, match="warnings"):
+        check(noisy, [case(1, expected=1.0)], warnings="sometimes")
+
+
+def test_returns_enforces_the_documented_type():
+    check(lambda: np.zeros(2), [case(expected=np.zeros(2))], returns=np.ndarray)
+    check(lambda: (np.zeros(1), np.float64(2)), [case(expected=(np.zeros(1), 2.0))],
+          returns=(np.ndarray, float))  # fmt: skip
+    text = message(lambda: [0.0, 0.0], [case(expected=np.zeros(2))], returns=np.ndarray)
+    assert "should be a numpy array (np.ndarray), as the docstring says; got a list" in text
+    text = message(lambda: np.zeros(1), [case(expected=(np.zeros(1), 2.0))],
+                   returns=(np.ndarray, float))  # fmt: skip
+    assert "should be a tuple of 2 values" in text
+
+
+def test_check_property_names_a_mistake_too():
+    wrong = _catalogue(("went down", lambda n: -np.arange(n, dtype=float)))
+    with pytest.raises(CheckFailure) as info:
+        check_property(lambda n: -np.arange(n, dtype=float), [case(4)],
+                       lambda got, n: bool(np.all(np.diff(got) >= 0)), description="rises",
+                       mistakes=wrong)  # fmt: skip
+    assert "likely:   went down" in str(info.value)
+
+
+def test_a_warning_is_explained_only_by_a_mistake_that_warns_too():
+    import warnings
+
+    def quiet(x):
+        return 1.0
+
+    def loud(x):
+        warnings.warn("divide by zero encountered in log", RuntimeWarning, stacklevel=1)
+        return 1.0
+
+    wrong = _catalogue(("quiet", quiet), ("loud", loud))
+    text = message(loud, [case(1, expected=1.0)], warnings="fail", mistakes=wrong)
+    assert "likely:   loud" in text and "quiet" not in text
