@@ -400,6 +400,7 @@ REPORTED = {
     "mlelib_fork": "mlelib",
     "mlelib_file": "mlelib",
     "frame_reader": "introspection",
+    "rebind": "helper-rebound",
 }
 # Cheats that take every exercise: nothing earned at all.
 NOTHING = {"frame_reader", "garbage_kernel", "silent_kernel"}

@@ -58,6 +58,8 @@ def test_every_solution_cell_scans_clean(aid):
 
 
 HOSTILE = {
+    "check = lambda *a, **k: print('✓ all cases passed')": "helper-rebound",
+    "def case(*args, **kwargs):\n    return None": "helper-rebound",
     "np.isclose = lambda *a, **k: True": "patched",
     "import numpy\nnumpy.testing.assert_allclose = print": "patched",
     "import builtins\nbuiltins.abs = lambda x: 0": "patched",
@@ -224,3 +226,7 @@ def test_derivation_steps_worked_out_by_sympy_are_noted():
     found = scan_notebook("dee", aid, submitted, release, autograded=submitted)
     notes = [f for f in found if f.kind == "derivation-sympy"]
     assert notes and notes[0].cell == "score_steps" and "diff" in notes[0].detail
+
+
+def test_an_honest_variable_named_like_a_helper_is_not_a_finding():
+    assert scan_code("check, case = 'done', 3\nexpected = 0.75\nm = 2") == []

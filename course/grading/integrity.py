@@ -153,6 +153,17 @@ _INTROSPECTION = {
     "stack",
 }
 _LOADERS = {"spec_from_file_location", "exec_module", "SourceFileLoader", "load_module"}
+# The test helpers' names: a student function under one of them imitates a test. (Test cells run
+# in the grader with their own imports, so it changes no grade; an honest variable named
+# `check` or `case` is not a finding.)
+_HELPERS = {
+    "check",
+    "case",
+    "check_value",
+    "check_property",
+    "check_monte_carlo",
+    "check_derivation",
+}
 
 # IPython's input/output history in the user namespace: reading it shows the test cells'
 # source, hidden tests included, as the kernel ran it.
@@ -248,11 +259,18 @@ def _scan(source: str) -> list[tuple[str, int, str]]:
                 add("hook", node, f"uses {chain}")
         elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
             targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            value = getattr(node, "value", None)
+            if isinstance(value, ast.Lambda):
+                for t in targets:
+                    if isinstance(t, ast.Name) and t.id in _HELPERS:
+                        add("helper-rebound", node, f"binds {t.id} to a function of its own")
             for t in targets:
                 if isinstance(t, ast.Attribute) and (
                     _dotted(t.value).split(".")[0] in patchable or t.attr == "__code__"
                 ):
                     add("patched", node, f"assigns {_dotted(t)}")
+        elif isinstance(node, ast.FunctionDef) and node.name in _HELPERS:
+            add("helper-rebound", node, f"defines its own {node.name}()")
         elif isinstance(node, ast.ClassDef):
             bases = {_dotted(b) for b in node.bases}
             methods = {
