@@ -1,18 +1,154 @@
-"""Fixtures shared by the test modules."""
+"""Fixtures shared by the test modules, and the guard that keeps ``make check`` fast.
+
+The fast lane (``make check``) runs every test without one of the markers in ``LANE_MARKERS``.
+A test that starts nbgrader, a kernel, a Jupyter server, a browser, PostgreSQL or the sandbox
+must carry one of them; the guard below watches every process a test starts and fails an
+unmarked test that starts one of those (``tests/test_lanes.py`` shows that it does).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
 import os
+import shlex
 import socket
+import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
 from course.grading import sandbox
+
+# --- the fast lane's guard -----------------------------------------------------------------
+
+# A test with none of these markers runs in `make check` and must start none of the below.
+LANE_MARKERS = ("slow", "browser", "postgres", "sandbox")
+
+# Programs (by file name, anywhere in the command: `runuser -u postgres -- initdb` counts)
+# that start nbgrader, a kernel, a server, a browser or the sandbox.
+_HEAVY_PROGRAMS = {
+    "nbgrader": "nbgrader",
+    "ipykernel_launcher": "a Jupyter kernel",
+    "sandbox.py": "the sandboxed kernel",
+    "bwrap": "the bubblewrap sandbox",
+    "jupyter-lab": "a Jupyter server",
+    "jupyter-server": "a Jupyter server",
+    "jupyter-notebook": "a Jupyter server",
+    "chromium": "a browser",
+    "chrome": "a browser",
+    "headless_shell": "a browser",
+    "initdb": "PostgreSQL",
+    "pg_ctl": "PostgreSQL",
+    "postgres": "PostgreSQL",
+}
+# `jupyter <subcommand>`: the subcommands that start a server or a kernel.
+_HEAVY_JUPYTER = {"lab", "server", "notebook", "console", "kernel", "execute"}
+
+
+def heavy_command(args: str | bytes | os.PathLike | Sequence) -> str | None:
+    """What the command ``args`` (as given to :class:`subprocess.Popen`) would start that keeps
+    a test out of the fast lane, e.g. ``"nbgrader"``; None for anything else."""
+    if isinstance(args, (str, bytes, os.PathLike)):
+        text = os.fsdecode(args)
+        try:
+            tokens = shlex.split(text)
+        except ValueError:  # unbalanced quotes: a plain split is good enough to look at names
+            tokens = text.split()
+    else:
+        tokens = [os.fsdecode(a) for a in args]
+    names = [os.path.basename(t) for t in tokens]
+    for name in names:
+        if name in _HEAVY_PROGRAMS:
+            return _HEAVY_PROGRAMS[name]
+    if any("playwright" in t and "driver" in t for t in tokens):
+        return "a browser (Playwright's driver)"
+    for i, name in enumerate(names[:-1]):
+        following = names[i + 1 :]
+        if name == "jupyter" and following[0] in _HEAVY_JUPYTER:
+            return f"a Jupyter {following[0]}"
+        if name in ("jupyter", "jupyter-nbconvert") and "--execute" in following:
+            return "a Jupyter kernel (nbconvert --execute)"
+    return None
+
+
+_running: pytest.Item | None = None  # the test whose setup, call or teardown is running
+_started = pytest.StashKey[list]()  # what it started, while it carries no lane marker
+
+
+def _in_slow_lane(item: pytest.Item) -> bool:
+    return any(item.get_closest_marker(name) for name in LANE_MARKERS)
+
+
+_popen_init = subprocess.Popen.__init__
+
+
+def _watched_popen_init(self, args, *rest, **kwargs):
+    item = _running
+    if item is not None and not _in_slow_lane(item):
+        what = heavy_command(args)
+        if what is not None:
+            item.stash.setdefault(_started, []).append(f"{what}: {args!r}")
+    _popen_init(self, args, *rest, **kwargs)
+
+
+def pytest_configure(config):
+    subprocess.Popen.__init__ = _watched_popen_init
+
+
+def pytest_unconfigure(config):
+    subprocess.Popen.__init__ = _popen_init
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    global _running
+    _running = item
+    try:
+        yield
+    finally:
+        _running = None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    started = item.stash.get(_started, [])
+    if not started:
+        return
+    item.stash[_started] = []
+    report = outcome.get_result()
+    message = (
+        f"{item.nodeid} started {len(started)} process(es) that belong in the slow lane, but "
+        f"carries none of the markers {', '.join(LANE_MARKERS)} (see pyproject.toml); mark it, "
+        "so that `make check` stays fast:\n  " + "\n  ".join(started)
+    )
+    if report.passed or report.skipped:
+        report.outcome = "failed"
+        report.longrepr = message
+    else:
+        report.sections.append(("lane markers", message))
+
+
+# Tests in modules this branch does not edit that start a kernel: the marker belongs on the
+# test itself; until it is there, it is added here (tests/test_lanes.py fails once it is).
+MARKED_HERE = {
+    "tests/test_widgets.py::test_widget_cells_run_silently_in_a_kernel_and_plots_stay_inline": (
+        "slow"
+    ),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        name = MARKED_HERE.get(item.nodeid)
+        if name is not None:
+            item.add_marker(name)
+
+
+# --- fixtures --------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
