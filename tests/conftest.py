@@ -141,11 +141,33 @@ MARKED_HERE = {
 }
 
 
+def shared_build(item: pytest.Item) -> str | None:
+    """The test module whose own fixtures ``item`` shares with its other tests, if any.
+
+    A fixture wider than one test (module or session scope) defined in the test module itself
+    is what its tests share: a graded class, a kernel, a JupyterLab, a PostgreSQL server. The
+    fixtures of this conftest.py (a folder, a lock, a path) are cheap and not counted.
+    """
+    module = item.nodeid.split("::")[0]
+    info = getattr(item, "_fixtureinfo", None)
+    for definitions in info.name2fixturedefs.values() if info else ():
+        for definition in definitions:
+            if definition.scope != "function" and definition.baseid == module:
+                return module
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         name = MARKED_HERE.get(item.nodeid)
         if name is not None:
             item.add_marker(name)
+        # Under `pytest -n N --dist loadgroup` (make test) the tests that share a module's
+        # build run on one worker, which builds it once; every other test is scheduled on its
+        # own. (Under --dist load, each worker that gets one of them builds its own copy.)
+        module = shared_build(item)
+        if module is not None:
+            item.add_marker(pytest.mark.xdist_group(module))
 
 
 # --- fixtures --------------------------------------------------------------------------------

@@ -174,3 +174,18 @@ def test_markers_added_by_conftest_are_not_yet_on_the_test(nodeid):
 def test_the_lane_markers_are_the_registered_ones(pytestconfig):
     registered = {line.split(":")[0].strip() for line in pytestconfig.getini("markers")}
     assert set(LANE_MARKERS) <= registered
+
+
+@pytest.fixture(scope="module")
+def built_once():
+    return object()
+
+
+def test_tests_sharing_a_module_fixture_are_one_xdist_group(request, built_once):
+    mark = request.node.get_closest_marker("xdist_group")
+    assert mark is not None and mark.args == ("tests/test_lanes.py",)
+
+
+def test_other_tests_are_scheduled_on_their_own(request, tmp_path, shared_dir):
+    # (tmp_path and conftest.py's session fixtures are no module build)
+    assert request.node.get_closest_marker("xdist_group") is None
