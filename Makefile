@@ -29,6 +29,16 @@ system-deps:
 # own. (--dist load let every worker that drew one of those tests build its own copy.)
 WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 4 ] && echo 4 || echo $$n)
 
+# The fast lane, for every change to mlelib or course/: ruff, then every test that runs no
+# nbgrader, kernel, server, browser, PostgreSQL or sandbox (those carry one of these markers,
+# and tests/conftest.py fails a test that starts one of them without its marker).
+FAST_LANE := not slow and not browser and not postgres and not sandbox
+
+check: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check mlelib course tests bench
+	$(BIN)/python -m pytest -n auto -m "$(FAST_LANE)"
+
 test: venv system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
