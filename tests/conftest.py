@@ -20,8 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from course.grading import sandbox
-
 # --- the fast lane's guard -----------------------------------------------------------------
 
 # A test with none of these markers runs in `make check` and must start none of the below.
@@ -202,6 +200,8 @@ def run_once(shared_dir) -> Callable[[str, Callable[[], str]], str]:
 @pytest.fixture(scope="session")
 def bwrap() -> str:
     """The bubblewrap binary the sandbox will use; the test FAILS (not skips) without it."""
+    from course.grading import sandbox  # here, not at the top: it imports nbgrader (seconds)
+
     try:
         return sandbox.find_bwrap()
     except sandbox.SandboxError as exc:
