@@ -2,8 +2,9 @@
 
 The fast lane (``make check``) runs every test without one of the markers in ``LANE_MARKERS``.
 A test that starts nbgrader, a kernel, a Jupyter server, a browser, PostgreSQL or the sandbox
-must carry one of them; the guard below watches every process a test starts and fails an
-unmarked test that starts one of those (``tests/test_lanes.py`` shows that it does).
+must carry one of them; the guard below watches every process a test starts through
+``subprocess`` (as jupyter_client, nbclient, Playwright and ``course.grading`` all do) and fails
+an unmarked test that starts one of those (``tests/test_lanes.py`` shows that it does).
 """
 
 from __future__ import annotations
