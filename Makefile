@@ -23,10 +23,10 @@ system-deps:
 	tools/system-deps
 
 # At least 4 pytest workers even on 2 cores: the slow tests mostly wait (kernel start-up,
-# per-cell timeouts, a browser). --dist loadgroup keeps the tests that share a module's build
-# (a graded class, a JupyterLab, a PostgreSQL server: tests/conftest.py marks them) on one
-# worker, which builds it once, the biggest groups first; every other test is scheduled on its
-# own. (--dist load let every worker that drew one of those tests build its own copy.)
+# per-cell timeouts, a browser). --dist loadscope, as tests/conftest.py schedules it: the tests
+# of a module that shares a build (a graded class, a JupyterLab, a PostgreSQL server) run on
+# one worker, which builds it once, the biggest groups first; every other test on its own.
+# (--dist load let every worker that drew one of those tests build its own copy.)
 WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 4 ] && echo 4 || echo $$n)
 
 # The fast lane, for every change to mlelib or course/: ruff, then every test that runs no
@@ -41,7 +41,7 @@ check: venv
 
 test: venv system-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadscope
 
 lint: venv
 	$(BIN)/ruff check .

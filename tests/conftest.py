@@ -9,6 +9,7 @@ an unmarked test that starts one of those (``tests/test_lanes.py`` shows that it
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import fcntl
 import os
@@ -140,33 +141,63 @@ MARKED_HERE = {
 }
 
 
-def shared_build(item: pytest.Item) -> str | None:
-    """The test module whose own fixtures ``item`` shares with its other tests, if any.
-
-    A fixture wider than one test (module or session scope) defined in the test module itself
-    is what its tests share: a graded class, a kernel, a JupyterLab, a PostgreSQL server. The
-    fixtures of this conftest.py (a folder, a lock, a path) are cheap and not counted.
-    """
-    module = item.nodeid.split("::")[0]
-    info = getattr(item, "_fixtureinfo", None)
-    for definitions in info.name2fixturedefs.values() if info else ():
-        for definition in definitions:
-            if definition.scope != "function" and definition.baseid == module:
-                return module
-    return None
-
-
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         name = MARKED_HERE.get(item.nodeid)
         if name is not None:
             item.add_marker(name)
-        # Under `pytest -n N --dist loadgroup` (make test) the tests that share a module's
-        # build run on one worker, which builds it once; every other test is scheduled on its
-        # own. (Under --dist load, each worker that gets one of them builds its own copy.)
-        module = shared_build(item)
-        if module is not None:
-            item.add_marker(pytest.mark.xdist_group(module))
+
+
+# --- scheduling under xdist ----------------------------------------------------------------
+
+
+def _is_wide_fixture(decorator: ast.expr) -> bool:
+    """Whether a decorator is ``pytest.fixture(scope=...)`` with a scope wider than a test."""
+    if not isinstance(decorator, ast.Call):
+        return False
+    func = decorator.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return name == "fixture" and any(
+        k.arg == "scope" and not (isinstance(k.value, ast.Constant) and k.value.value == "function")
+        for k in decorator.keywords
+    )
+
+
+def shared_build_modules(root: Path) -> set[str]:
+    """The test modules (``tests/test_x.py``, relative to ``root``) that define a fixture wider
+    than one test: the graded class, kernel, JupyterLab or PostgreSQL server their tests share.
+    """
+    found = set()
+    for path in sorted((root / "tests").glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+                _is_wide_fixture(d) for d in node.decorator_list
+            ):
+                found.add(path.relative_to(root).as_posix())
+                break
+    return found
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadscope`` (make test): the tests of a module that shares a build run on one
+    worker, which builds it once (under ``--dist load`` every worker that drew one of them
+    built its own copy); every other test is scheduled on its own. xdist hands out the biggest
+    groups first. (pytest 9.2 ignores the node ids ``--dist loadgroup`` rewrites, so its
+    ``xdist_group`` marks group nothing.)"""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    shared = shared_build_modules(config.rootpath)
+
+    class SharedBuildScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::")[0]
+            return module if module in shared else nodeid
+
+    return SharedBuildScheduling(config, log)
 
 
 # --- fixtures --------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import LANE_MARKERS, MARKED_HERE, heavy_command
+from conftest import LANE_MARKERS, MARKED_HERE, heavy_command, shared_build_modules
 from jupyter_client.kernelspec import KernelSpecManager
 
 from course.grading import REPO_ROOT, sandbox
@@ -176,16 +176,20 @@ def test_the_lane_markers_are_the_registered_ones(pytestconfig):
     assert set(LANE_MARKERS) <= registered
 
 
-@pytest.fixture(scope="module")
-def built_once():
-    return object()
-
-
-def test_tests_sharing_a_module_fixture_are_one_xdist_group(request, built_once):
-    mark = request.node.get_closest_marker("xdist_group")
-    assert mark is not None and mark.args == ("tests/test_lanes.py",)
-
-
-def test_other_tests_are_scheduled_on_their_own(request, tmp_path, shared_dir):
-    # (tmp_path and conftest.py's session fixtures are no module build)
-    assert request.node.get_closest_marker("xdist_group") is None
+def test_the_modules_that_share_a_build_are_found(tmp_path):
+    (tmp_path / "tests").mkdir()
+    sources = {
+        "test_a.py": "@pytest.fixture(scope='module')\ndef course(): ...",
+        "test_b.py": "import pytest as p\n@p.fixture(scope='session')\ndef lab(): ...",
+        "test_c.py": "@pytest.fixture\ndef cheap(): ...\n@pytest.fixture(scope='function')\n"
+        "def cheap2(): ...",
+        "test_d.py": "def test_plain(): ...",
+        "helper.py": "@pytest.fixture(scope='module')\ndef not_a_test_module(): ...",
+    }
+    for name, source in sources.items():
+        (tmp_path / "tests" / name).write_text(source)
+    assert shared_build_modules(tmp_path) == {"tests/test_a.py", "tests/test_b.py"}
+    # and in this repository: the graded classes, the kernel, JupyterLab, PostgreSQL
+    found = shared_build_modules(REPO_ROOT)
+    assert {"tests/test_pipeline.py", "tests/test_browser.py", "tests/test_postgres.py"} <= found
+    assert "tests/test_likelihoods.py" not in found
