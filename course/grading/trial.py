@@ -147,13 +147,15 @@ class Trial:
 def _validate(root: Path, notebooks: dict[str, Path]) -> dict[str, str]:
     """``nbgrader validate`` of each notebook: ``{assignment: what it printed}``.
 
-    One process validates them all. nbgrader prints one block per notebook without naming it,
-    but a notebook that passes prints exactly the one success line; so when the output is
-    nothing but those lines, every notebook passed. Otherwise each notebook is validated again
-    on its own, so each assignment gets its own verdict (with nbgrader's log, to show why).
+    One process validates them all. nbgrader prints one verdict per notebook without naming
+    the notebook (the kernel's start-up banner goes to the same stream), and a notebook that
+    passes prints the success line exactly once; so when the success line appears once per
+    notebook and the command succeeded, every notebook passed. Otherwise each notebook is
+    validated again on its own, so each assignment gets its own verdict (with nbgrader's log,
+    to show why).
     """
-    together = run_nbgrader(["validate", *notebooks.values()], root, check=False).stdout
-    if together.splitlines() == [VALIDATE_SUCCESS] * len(notebooks):
+    together = run_nbgrader(["validate", *notebooks.values()], root, check=False)
+    if together.returncode == 0 and together.stdout.count(VALIDATE_SUCCESS) == len(notebooks):
         return {a: VALIDATE_SUCCESS for a in notebooks}
     alone = {a: run_nbgrader(["validate", nb], root, check=False) for a, nb in notebooks.items()}
     return {a: p.stdout + p.stderr for a, p in alone.items()}
