@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # JupyterLab refuses to run as root unless told; CI and containers run as root.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: venv system-deps test lint format bench release lab demo clean
+.PHONY: venv system-deps check test lint format bench release lab demo clean
 
 venv: $(STAMP)
 
@@ -23,14 +23,25 @@ system-deps:
 	tools/system-deps
 
 # At least 4 pytest workers even on 2 cores: the slow tests mostly wait (kernel start-up,
-# per-cell timeouts, a browser), and 4 workers took under 10 min where 2 took over 14 on
-# 2 cores. (--dist loadgroup, which would keep a module's graded course on one worker, also
-# keeps every other module's tests together: 17 min instead of 10.)
+# per-cell timeouts, a browser). --dist loadscope, as tests/conftest.py schedules it: the tests
+# of a module that shares a build (a graded class, a JupyterLab, a PostgreSQL server) run on
+# one worker, which builds it once, the biggest groups first; every other test on its own.
+# (--dist load let every worker that drew one of those tests build its own copy.)
 WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 4 ] && echo 4 || echo $$n)
+
+# The fast lane, for every change to mlelib or course/: ruff, then every test that runs no
+# nbgrader, kernel, server, browser, PostgreSQL or sandbox (those carry one of these markers,
+# and tests/conftest.py fails a test that starts one of them without its marker).
+FAST_LANE := not slow and not browser and not postgres and not sandbox
+
+check: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check mlelib course tests bench
+	$(BIN)/python -m pytest -n auto -m "$(FAST_LANE)"
 
 test: venv system-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n $(WORKERS)
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadscope
 
 lint: venv
 	$(BIN)/ruff check .

@@ -11,6 +11,8 @@ There is no skip: a missing chromium, playwright package or release notebook is 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -22,7 +24,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import matplotlib.image
+import numpy as np
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect, sync_playwright
 
 pytestmark = pytest.mark.browser
@@ -31,6 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "build" / "screenshots"
 TOKEN = "mle-course-browser-test"
+# How long any one condition may take to come true (seconds). Every wait below returns as
+# soon as its condition holds; nothing is read once and trusted.
+WAIT = 60
 
 # notebook -> the explorer's CSS class and what to do with it
 NOTEBOOKS = {
@@ -101,7 +109,7 @@ def lab(tmp_path_factory):
         log.close()
 
 
-def wait_for_server(url: str, server: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+def wait_for_server(url: str, server: subprocess.Popen, log: Path, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -127,9 +135,25 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    # Playwright's own waits (click, press, expect...) get as long as ours: on a loaded
+    # machine the kernel answers slowly, and a wait returns as soon as its condition holds.
+    context.set_default_timeout(WAIT * 1000)
     page = context.new_page()
     yield page
     context.close()
+
+
+def wait_for(read, ok, what: str, timeout: float = WAIT):
+    """Call ``read()`` until ``ok(value)`` holds and return that value; fail after ``timeout``
+    seconds, naming ``what`` was awaited and the last value seen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if ok(value):
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout} s for {what}; last seen: {value!r}"[:2000])
+        time.sleep(0.1)
 
 
 def open_and_run_all(page: Page, url: str, name: str) -> None:
@@ -140,86 +164,146 @@ def open_and_run_all(page: Page, url: str, name: str) -> None:
     # kernel text only says Idle once it has. When the kernel specs load late, JupyterLab
     # asks which kernel to start instead: accept its default, the notebook's python3.
     idle = page.get_by_text("(ipykernel) | Idle")
-    dialog = page.locator(".jp-Dialog")
-    deadline = time.monotonic() + 90
-    while not (idle.is_visible() and not dialog.is_visible()):
-        if time.monotonic() > deadline:
-            pytest.fail("the notebook's kernel did not become idle within 90 s")
-        if dialog.is_visible() and "Select Kernel" in dialog.inner_text():
-            dialog.get_by_role("button", name="Select", exact=True).click()
-        page.wait_for_timeout(200)
+    select_kernel = page.locator(".jp-Dialog").filter(has_text="Select Kernel")
+
+    def kernel_ready() -> bool:
+        if select_kernel.is_visible():
+            with contextlib.suppress(PlaywrightError):  # it may close before the click lands
+                select_kernel.get_by_role("button", name="Select", exact=True).click(timeout=2000)
+        return idle.is_visible() and not page.locator(".jp-Dialog").is_visible()
+
+    wait_for(kernel_ready, bool, "the notebook's kernel to become idle", timeout=2 * WAIT)
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.get_by_text("Run All Cells", exact=True).click()
 
 
-def status_value(explorer, name: str) -> float:
-    """The full-precision number behind ``name = ...`` in the explorer's status line."""
-    span = explorer.locator(f'.mle-status .mle-value[data-name="{name}"]')
-    return float(span.get_attribute("data-value"))
+# True once Run All is over: some cell has run, none is queued or running ("[*]"), and no
+# widget output is still loading. JupyterLab queues every cell at once and numbers a cell
+# only after its outputs have arrived; the first cell left as a stub stops the run there.
+RUN_ALL_DONE = """() => {
+    const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+        .map(p => p.textContent);
+    const loading = [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')]
+        .some(o => o.textContent.includes('Loading widget'));
+    const ran = prompts.some(p => /\\[\\d+\\]/.test(p));
+    return ran && !prompts.some(p => p.includes('*')) && !loading;
+}"""
+
+
+def status(explorer) -> tuple[str, dict[str, float]]:
+    """The explorer's status line, read in one go: its text and the full-precision number
+    behind each ``name = ...`` in it."""
+    text, values = explorer.locator(".mle-status").evaluate(
+        """el => [el.textContent, [...el.querySelectorAll('.mle-value')]
+                                      .map(s => [s.dataset.name, s.dataset.value])]"""
+    )
+    return text, {name: float(value) for name, value in values}
 
 
 def canvas_pixels(explorer) -> bytes:
     return explorer.locator(".mle-canvas").screenshot()
 
 
-def wait_until_changed(read, before, what: str, timeout: float = 15) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        now = read()
-        if now != before:
-            return now
-        time.sleep(0.1)
-    pytest.fail(f"{what} did not change within {timeout} s")
+def is_drawn(png: bytes) -> bool:
+    """Whether a screenshot shows a drawing: not one flat colour (a canvas before its frame)."""
+    pixels = matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3]
+    return bool(np.ptp(pixels) > 0)
+
+
+def settled(read, what: str, ok=lambda value: True, pause: float = 0.5):
+    """``read()`` once it satisfies ``ok`` and reads the same twice ``pause`` seconds apart:
+    an explorer still catching up with an earlier change is not a "before" to compare with."""
+    previous = []
+
+    def steady():
+        value = read()
+        same = bool(previous) and value == previous[-1]
+        previous.append(value)
+        if not same:
+            time.sleep(pause)
+        return value, same
+
+    value, _ = wait_for(steady, lambda v: v[1] and ok(v[0]), f"{what} to settle")
+    return value
+
+
+def settled_status(explorer) -> tuple[str, dict[str, float]]:
+    return settled(lambda: status(explorer), "the status line", ok=lambda s: bool(s[1]))
+
+
+def settled_pixels(explorer) -> bytes:
+    return settled(lambda: canvas_pixels(explorer), "the plot", ok=is_drawn)
+
+
+def readout_number(readout) -> float | None:
+    """The number the slider's readout shows, or None while it shows none (it is briefly
+    empty whenever it re-renders, also while the widget first renders)."""
+    try:
+        return float(readout.text_content().strip())
+    except ValueError:
+        return None
 
 
 def drive_slider(page: Page, explorer, shots: Path) -> None:
     """Move the explorer's first slider one step right with the keyboard."""
     readout = explorer.locator(".widget-readout").first
-    # The readout is briefly empty whenever it re-renders (also while the widget first
-    # renders): read it only once it shows a number.
-    number = re.compile(r"^\s*-?\d")
-    expect(readout).to_have_text(number, timeout=15_000)
-    before_text = readout.inner_text().strip()
-    before_status = explorer.locator(".mle-status").inner_text()
-    before_pixels = canvas_pixels(explorer)
-    explorer.locator(".widget-slider .noUi-handle").first.press("ArrowRight")
-    after_text = wait_until_changed(
-        lambda: readout.inner_text().strip() or before_text, before_text, "the slider's readout"
+    before = wait_for(
+        lambda: readout_number(readout), lambda v: v is not None, "the slider's readout"
     )
-    assert float(after_text) > float(before_text)
-    status = explorer.locator(".mle-status")
-    wait_until_changed(status.inner_text, before_status, "the status line")
-    wait_until_changed(lambda: canvas_pixels(explorer), before_pixels, "the plot")
+    before_status = settled_status(explorer)
+    before_pixels = settled_pixels(explorer)
+    explorer.locator(".widget-slider .noUi-handle").first.press("ArrowRight")
+    after = wait_for(
+        lambda: readout_number(readout),
+        lambda v: v is not None and v != before,
+        f"the slider's readout to move from {before}",
+    )
+    assert after > before
+    wait_for(lambda: status(explorer), lambda s: s != before_status, "the status line to change")
+    wait_for(lambda: canvas_pixels(explorer), lambda p: p != before_pixels, "the plot to change")
     page.screenshot(path=shots / "2-after-slider.png", full_page=True)
+
+
+POINTS = re.compile(r"n = (\d+) points")
 
 
 def drive_click(page: Page, explorer, shots: Path) -> None:
     """Click the Gaussian explorer's plot: one more point, a new log-likelihood."""
-    status = explorer.locator(".mle-status")
-    match = re.search(r"n = (\d+) points", status.inner_text())
-    assert match, status.inner_text()
+    text, values = settled_status(explorer)
+    match = POINTS.search(text)
+    assert match, text
     n_before = int(match.group(1))
-    loglik_before = status_value(explorer, "log L(μ, σ)")
-    before_pixels = canvas_pixels(explorer)
-    box = explorer.locator(".mle-canvas canvas").last.bounding_box()
+    loglik_before = values["log L(μ, σ)"]
+    before_pixels = settled_pixels(explorer)
+    top = explorer.locator(".mle-canvas canvas").last
+    expect(top).to_be_visible()
+    box = top.bounding_box()
     # right of centre, mid-height: inside the axes, away from the default data near x = 1
     page.mouse.click(box["x"] + 0.8 * box["width"], box["y"] + 0.5 * box["height"])
-    expect(status).to_contain_text(f"n = {n_before + 1} points", timeout=15_000)
-    assert status_value(explorer, "log L(μ, σ)") != loglik_before
-    wait_until_changed(lambda: canvas_pixels(explorer), before_pixels, "the plot")
+    text, values = wait_for(
+        lambda: status(explorer),
+        lambda s: f"n = {n_before + 1} points" in s[0],
+        f"the status line to show n = {n_before + 1} points",
+    )
+    assert values["log L(μ, σ)"] != loglik_before
+    wait_for(lambda: canvas_pixels(explorer), lambda p: p != before_pixels, "the plot to change")
     page.screenshot(path=shots / "3-after-click.png", full_page=True)
 
 
 def drive_step(page: Page, explorer, shots: Path) -> None:
     """Press the EM stepper's step button: the next iteration, a higher log-likelihood."""
-    status = explorer.locator(".mle-status")
-    expect(status).to_contain_text("iteration 0:")
-    loglik_before = status_value(explorer, "log L")
-    before_pixels = canvas_pixels(explorer)
+    text, values = settled_status(explorer)
+    assert "iteration 0:" in text, text
+    loglik_before = values["log L"]
+    before_pixels = settled_pixels(explorer)
     explorer.locator(".mle-step").click()
-    expect(status).to_contain_text("iteration 1:", timeout=15_000)
-    assert status_value(explorer, "log L") > loglik_before
-    wait_until_changed(lambda: canvas_pixels(explorer), before_pixels, "the plot")
+    text, values = wait_for(
+        lambda: status(explorer),
+        lambda s: "iteration 1:" in s[0],
+        "the status line to show iteration 1",
+    )
+    assert values["log L"] > loglik_before
+    wait_for(lambda: canvas_pixels(explorer), lambda p: p != before_pixels, "the plot to change")
     page.screenshot(path=shots / "2-after-step.png", full_page=True)
 
 
@@ -243,15 +327,16 @@ def test_explorer_in_jupyterlab(lab, page, notebook):
 def drive(page: Page, url: str, name: str, css_class: str, action: str, shots: Path) -> None:
     open_and_run_all(page, url, name)
     explorer = page.locator(f".{css_class}")
-    expect(explorer).to_be_visible(timeout=90_000)
+    expect(explorer).to_be_visible(timeout=2 * WAIT * 1000)
     explorer.scroll_into_view_if_needed()
-    # the first frame has arrived once the canvas is no longer blank
-    expect(explorer.locator(".mle-status .mle-value").first).to_be_visible(timeout=30_000)
-    page.wait_for_timeout(500)
+    expect(explorer.locator(".mle-status .mle-value").first).to_be_visible()
+    page.wait_for_function(RUN_ALL_DONE, timeout=2 * WAIT * 1000)
+    settled_pixels(explorer)  # the first frame has arrived and holds still
     page.screenshot(path=shots / "1-widget.png", full_page=True)
-    # the explorer did not switch the notebook to ipympl: its figure is the only widget figure
-    assert page.locator(".jupyter-matplotlib-figure").count() == 1
-    assert explorer.locator(".jupyter-matplotlib-figure").count() == 1
+    # the explorer did not switch the notebook to ipympl: once every cell that ran has its
+    # outputs, its figure is the only widget figure (the plots after it stay inline)
+    expect(page.locator(".jupyter-matplotlib-figure")).to_have_count(1)
+    expect(explorer.locator(".jupyter-matplotlib-figure")).to_have_count(1)
 
     if action == "step":
         drive_step(page, explorer, shots)

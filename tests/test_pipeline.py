@@ -1,13 +1,14 @@
 """The nbgrader pipeline, end to end, for EVERY assignment found in source/.
 
 Assignments are discovered at collection time, so a new ``source/<id>/<id>.ipynb`` is covered
-with no change here. Per assignment, one trial (``course.grading.trial``) builds a throwaway
-course, generates the release, hands in a synthetic class (the solution, the blank release, and
-one submission per exercise with just that exercise left as the stub), autogrades them all in
-one nbgrader call and validates the solution. Every test below only reads that trial.
+with no change here. One trial (``course.grading.trial``) builds a throwaway course with every
+assignment, generates the releases, hands in a synthetic class per assignment (the solution,
+the blank release, and a few students who each leave a set of exercises as the stub, chosen so
+that every exercise is shown to cost exactly its own points), autogrades them all and validates
+the solutions. Every test below only reads that trial.
 
-Under ``pytest -n N`` (xdist) the workers share the trials through ``run_once`` (conftest.py),
-so each assignment is graded once per session.
+Under ``pytest -n N`` (xdist) the workers share the trial through ``run_once`` (conftest.py),
+so the course is graded once per session.
 """
 
 from __future__ import annotations
@@ -33,57 +34,58 @@ from course.grading import (
     run_nbgrader,
     total_scores,
 )
-from course.grading.trial import VALIDATE_SUCCESS, Trial, run_trial
+from course.grading.trial import VALIDATE_SUCCESS, Trial, run_trial, stub_sets
 
-pytestmark = pytest.mark.slow
+# The trial's tests: they run nbgrader, and the graded kernels run in the bubblewrap sandbox.
+GRADED = [pytest.mark.slow, pytest.mark.sandbox]
+
+
+def graded(test):
+    """Mark a test of the trial with GRADED (it stays out of `make check`)."""
+    for mark in GRADED:
+        test = mark(test)
+    return test
+
 
 SOURCE = REPO_ROOT / "source"
 IDS = assignment_ids(SOURCE)
 EXERCISES = [
-    pytest.param(aid, ex, id=f"{aid}-{ex.grade_id}")
+    pytest.param(aid, ex, id=f"{aid}-{ex.grade_id}", marks=GRADED)
     for aid in IDS
     for ex in exercises(read_notebook(SOURCE / aid / f"{aid}.ipynb"))
 ]
 
 
 @pytest.fixture(scope="session")
-def trials(shared_dir, run_once):
-    """``trial(aid)``: run (once per session, whichever worker comes first) or load a trial."""
-    cache: dict[str, Trial] = {}
-
-    def trial(aid: str) -> Trial:
-        if aid not in cache:
-            text = run_once(
-                f"trial-{aid}",
-                lambda: run_trial(SOURCE / aid, shared_dir / f"course-{aid}").to_json(),
-            )
-            cache[aid] = Trial.from_json(text)
-        return cache[aid]
-
-    return trial
+def trial(shared_dir, run_once, bwrap) -> Trial:
+    """The trial of every assignment: run once per session (whichever worker asks first)."""
+    return Trial.from_json(
+        run_once("pipeline-trial", lambda: run_trial(SOURCE, shared_dir / "course").to_json())
+    )
 
 
-def _describe(trial: Trial, student: str, want: dict[str, float]) -> list[str]:
-    got = trial.scores.get(student)
+def _describe(trial: Trial, aid: str, student: str, want: dict[str, float]) -> list[str]:
+    got = trial.scores[aid].get(student)
     if got is None:
-        return [f"{student}: no submission in the gradebook (autograde failed?)"]
+        return [f"{aid}/{student}: no submission in the gradebook (autograde failed?)"]
     return [
-        f"{student}: {cell} scored {got[cell].score:g}/{got[cell].max_score:g}, expected {points:g}"
+        f"{aid}/{student}: {cell} scored {got[cell].score:g}/{got[cell].max_score:g}, "
+        f"expected {points:g}"
         for cell, points in want.items()
         if cell not in got or got[cell].score != points
     ]
 
 
-def _max_points(trial: Trial) -> dict[str, float]:
-    return {t: s.max_score for t, s in trial.scores["solution"].items()}
+def _max_points(trial: Trial, aid: str) -> dict[str, float]:
+    return {t: s.max_score for t, s in trial.scores[aid]["solution"].items()}
 
 
+@graded
 @pytest.mark.parametrize("aid", IDS)
-def test_source_runs_top_to_bottom_without_error_or_stderr(trials, aid):
+def test_source_runs_top_to_bottom_without_error_or_stderr(trial, aid):
     # The graded solution is the source notebook with the student-facing cells as released; it
     # was executed with stderr kept (no IgnorePattern), so any warning shows up here.
-    trial = trials(aid)
-    nb = read_notebook(trial.notebook("autograded", "solution"))
+    nb = read_notebook(trial.notebook("autograded", aid, "solution"))
     problems = []
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
@@ -100,47 +102,81 @@ def test_source_runs_top_to_bottom_without_error_or_stderr(trials, aid):
     assert not problems, f"{aid}:\n" + "\n".join(problems)
 
 
+@graded
 @pytest.mark.parametrize("aid", IDS)
-def test_release_has_no_solution_code_and_no_hidden_tests(trials, aid):
-    trial = trials(aid)
-    source = read_notebook(trial.notebook("source"))
-    release = read_notebook(trial.notebook("release"))
+def test_release_has_no_solution_code_and_no_hidden_tests(trial, aid):
+    source = read_notebook(trial.notebook("source", aid))
+    release = read_notebook(trial.notebook("release", aid))
     assert any(meta(c).get("solution") for c in release.cells), f"{aid}: no solution cells"
     leaked = leaked_lines(source, release)
     assert not leaked, f"{aid}: the release gives away:\n" + "\n".join(leaked)
 
 
+@graded
 @pytest.mark.parametrize("aid", IDS)
-def test_solution_earns_full_marks(trials, aid):
-    trial = trials(aid)
-    full = _max_points(trial)
+def test_solution_earns_full_marks(trial, aid):
+    full = _max_points(trial, aid)
     assert sum(full.values()) > 0, f"{aid}: no points to earn"
-    manual = [t for t, s in trial.scores["solution"].items() if s.needs_manual_grade]
+    manual = [t for t, s in trial.scores[aid]["solution"].items() if s.needs_manual_grade]
     assert not manual, f"{aid}: cells need manual grading: {manual}"
-    problems = _describe(trial, "solution", full)
+    problems = _describe(trial, aid, "solution", full)
     assert not problems, "\n".join(problems)
 
 
+@graded
 @pytest.mark.parametrize("aid", IDS)
-def test_untouched_release_earns_zero(trials, aid):
-    trial = trials(aid)
-    problems = _describe(trial, "blank", {t: 0.0 for t in _max_points(trial)})
+def test_untouched_release_earns_zero(trial, aid):
+    problems = _describe(trial, aid, "blank", {t: 0.0 for t in _max_points(trial, aid)})
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize(("aid", "exercise"), EXERCISES)
-def test_one_wrong_exercise_loses_exactly_its_points(trials, aid, exercise):
-    trial = trials(aid)
+def test_one_wrong_exercise_loses_exactly_its_points(trial, aid, exercise):
+    # Each wrong student left a set of exercises as the stub (course.grading.trial explains
+    # why a few such students prove what one student per exercise would): every student who
+    # stubbed this exercise must lose all its points and keep every point of the exercises
+    # they did not stub, and every graded cell after this exercise must have been graded with
+    # this exercise stubbed and its own exercise not.
     assert exercise.tests, f"{aid}: exercise {exercise.grade_id} has no test cell after it"
-    want = {t: (0.0 if t in exercise.tests else m) for t, m in _max_points(trial).items()}
-    problems = _describe(trial, f"wrong_{exercise.grade_id}", want)
-    assert not problems, "\n".join(problems)
+    full = _max_points(trial, aid)
+    owner = {t: ex.grade_id for ex in trial.exercises[aid] for t in ex.tests}
+    students = {s: set(g) for s, g in trial.stubbed[aid].items() if exercise.grade_id in g}
+    assert students, f"{aid}: no student left {exercise.grade_id} as the stub"
+    problems = []
+    for student, stubbed in students.items():
+        want = {t: (0.0 if owner.get(t) in stubbed else m) for t, m in full.items()}
+        problems += _describe(trial, aid, student, want)
+    assert not problems, f"{aid}: with {exercise.grade_id} stubbed:\n" + "\n".join(problems)
+
+    in_order = [t for ex in trial.exercises[aid] for t in ex.tests]
+    later = in_order[in_order.index(exercise.tests[-1]) + 1 :]
+    unproven = [t for t in later if all(owner[t] in stubbed for stubbed in students.values())]
+    assert not unproven, (
+        f"{aid}: no student stubbed {exercise.grade_id} but not the exercise of {unproven}"
+    )
 
 
+@graded
 @pytest.mark.parametrize("aid", IDS)
-def test_nbgrader_validate_passes_on_the_solution(trials, aid):
-    output = trials(aid).validate_output
+def test_nbgrader_validate_passes_on_the_solution(trial, aid):
+    output = trial.validate_output[aid]
     assert VALIDATE_SUCCESS in output, f"{aid}: nbgrader validate said:\n{output}"
+
+
+@pytest.mark.parametrize("n", range(16))
+def test_stub_sets_cover_every_exercise_and_every_later_one(n):
+    sets = stub_sets(n)
+    assert len(sets) == n.bit_length()  # k students for up to 2**k - 1 exercises
+    assert all(sets) or n == 0
+    assert sorted({i for s in sets for i in s}) == list(range(n))  # every exercise stubbed
+    for i in range(n):
+        for j in range(i + 1, n):
+            assert any(i in s and j not in s for s in sets), f"n={n}: {i} never without {j}"
+
+
+def test_stub_sets_refuses_a_negative_count():
+    with pytest.raises(ValueError, match="n must be"):
+        stub_sets(-1)
 
 
 # --- the course configuration itself ----------------------------------------------------------
@@ -200,6 +236,7 @@ def _toy_assignment(folder: Path) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.sandbox
 def test_course_config_does_not_zero_a_correct_answer_that_warns(tmp_path):
     # Graded with the course's own settings (no STRICT_CONFIG): the warning on stderr is dropped.
     src = _toy_assignment(tmp_path / "src" / "toy")
