@@ -132,23 +132,6 @@ def pytest_runtest_makereport(item, call):
         report.sections.append(("lane markers", message))
 
 
-# Tests in modules this branch does not edit that start a kernel: the marker belongs on the
-# test itself; until it is there, it is added here (tests/test_lanes.py fails once it is).
-MARKED_HERE = {
-    "tests/test_widgets.py::test_widget_cells_run_silently_in_a_kernel_and_plots_stay_inline": (
-        "slow"
-    ),
-}
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        name = MARKED_HERE.get(item.nodeid)
-        if name is not None:
-            item.add_marker(name)
-
-
 # --- scheduling under xdist ----------------------------------------------------------------
 
 

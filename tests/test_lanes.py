@@ -7,7 +7,6 @@ of its own whose "heavy" programs are stand-ins named like the real ones.
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import subprocess
@@ -15,8 +14,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
-from conftest import LANE_MARKERS, MARKED_HERE, heavy_command, shared_build_modules
+from conftest import LANE_MARKERS, heavy_command, shared_build_modules
 from jupyter_client.kernelspec import KernelSpecManager
 
 from course.grading import REPO_ROOT, sandbox
@@ -130,45 +128,6 @@ def test_the_real_commands_of_kernels_servers_and_browsers_are_recognised():
     assert heavy_command(["jupyter", "nbconvert", "--to", "html", "a.ipynb"]) is None
     assert heavy_command([sys.executable, "-c", "import course.widgets"]) is None
     assert heavy_command("git status") is None
-
-
-def _own_markers(path: Path, function: str) -> set[str]:
-    """The ``pytest.mark.<name>`` markers on ``function`` in ``path`` and on its module."""
-    tree = ast.parse(path.read_text())
-
-    def names(node) -> set[str]:
-        found = set()
-        for sub in ast.walk(node):
-            if (
-                isinstance(sub, ast.Attribute)
-                and isinstance(sub.value, ast.Attribute)
-                and sub.value.attr == "mark"
-            ):
-                found.add(sub.attr)
-        return found
-
-    marks = set()
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets
-        ):
-            marks |= names(node.value)
-        if isinstance(node, ast.FunctionDef) and node.name == function:
-            for decorator in node.decorator_list:
-                marks |= names(decorator)
-            return marks
-    pytest.fail(f"{path.name} has no test {function}: remove it from MARKED_HERE in conftest.py")
-
-
-@pytest.mark.parametrize("nodeid", list(MARKED_HERE))
-def test_markers_added_by_conftest_are_not_yet_on_the_test(nodeid):
-    # conftest.py marks these tests because their module lacks the marker; once the module
-    # carries it, the entry is dead weight and must go.
-    path, function = nodeid.split("::")
-    marker = MARKED_HERE[nodeid]
-    assert marker in LANE_MARKERS
-    own = _own_markers(REPO_ROOT / path, function)
-    assert marker not in own, f"{nodeid} is marked {marker} itself now: drop it from MARKED_HERE"
 
 
 def test_the_lane_markers_are_the_registered_ones(pytestconfig):

@@ -403,6 +403,7 @@ def test_importing_the_widgets_keeps_the_backend_and_open_figures():
 
 
 # -- without a front end ------------------------------------------------------------------
+@pytest.mark.slow
 def test_widget_cells_run_silently_in_a_kernel_and_plots_stay_inline(tmp_path):
     """What nbconvert, nbclient and nbgrader autograde do: run the cells with no front end.
 
