@@ -100,7 +100,9 @@ def test_source_notebooks_are_committed_without_outputs(source):
 
 
 # -- points ----------------------------------------------------------------------------------
-TABLE_ROW = re.compile(r"^\|\s*(\d+)\s*\|\s*`(\w+)\(.*?\)`\s*\|\s*(\d+)\s*\|\s*$", re.M)
+# A row names a function with its signature (`bernoulli_mle(x)`) or a derivation by its list
+# (`bernoulli_score_steps`); an exercise numbered after another is "3b".
+TABLE_ROW = re.compile(r"^\|\s*(\d+[a-z]?)\s*\|\s*`(\w+)(?:\(.*?\))?`\s*\|\s*(\d+)\s*\|\s*$", re.M)
 TOTAL_ROW = re.compile(r"^\|\s*\|\s*\*\*total\*\*\s*\|\s*\*\*(\d+)\*\*\s*\|\s*$", re.M)
 HEADING = re.compile(r"^#+ .*\bExercise\b.*$", re.M)
 HEADING_POINTS = re.compile(r"\((\d+) points?\)")
