@@ -225,7 +225,8 @@ def _toy_assignment(folder: Path) -> Path:
         locked=False,
     )
     cell(
-        "import warnings\nwarnings.warn('float division', RuntimeWarning)\nassert half(3) == 1.5",
+        "# your code: half\nimport warnings\n\n"
+        "warnings.warn('float division', RuntimeWarning)\nassert half(3) == 1.5",
         grade_id="test_half",
         grade=True,
         points=2,

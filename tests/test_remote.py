@@ -419,3 +419,14 @@ def test_broken_exceptions_and_unreadable_results_fail_only_their_case(kernel):
         assert s.describe(["bernoulli_mle"])["bernoulli_mle"]([1, 0]) == 0.5
     finally:
         kernel.finish(s)
+
+
+def test_a_declared_name_the_notebook_never_defined_says_so(kernel):
+    s = kernel.session()
+    try:
+        _, error, _ = run_test_cell(
+            "# your code: score_steps\nprint(len(score_steps))\n", s, ["score_steps"]
+        )
+    finally:
+        kernel.finish(s)
+    assert error[0] == "NameError" and "score_steps is not defined yet" in error[1]

@@ -378,6 +378,15 @@ def run_test_cell(source: str, session: Session, names: list[str]) -> tuple[str,
         try:
             namespace.update(session.describe(names))
             exec(compile(tree, "<test cell>", "exec"), namespace)  # noqa: S102 - instructor code
+        except NameError as exc:
+            if getattr(exc, "name", None) in names:  # declared, but the notebook never made it
+                message = (
+                    f"{exc.name} is not defined yet: write its cell (replace "
+                    "`raise NotImplementedError()`) and run the notebook from the top"
+                )
+                error = ["NameError", message, [f"NameError: {message}"]]
+            else:
+                error = _error_output(exc)
         except CellTimeout as exc:
             error = ["CellTimeoutError", str(exc), [f"CellTimeoutError: {exc}"]]
         except KernelGone as exc:
