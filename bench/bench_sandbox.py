@@ -28,14 +28,17 @@ from course.grading import (
     db_url,
     fill_solutions,
     generate,
+    grade_cells,
     hand_in,
     make_course,
+    read_notebook,
     run_nbgrader,
     total_scores,
 )
 from course.grading.sandbox import ENV_UNSANDBOXED
 
 AID = "01_coin_flips"
+TOTAL = sum(grade_cells(read_notebook(REPO_ROOT / "source" / AID / f"{AID}.ipynb")).values())
 LOG_FORMAT = 'c.Application.log_format = "%(created).3f %(message)s"\n'
 PLAIN_NBGRADER = """
 c.Execute.kernel_name = "python3"
@@ -75,7 +78,7 @@ def _grade(base: Path, name: str, n: int, extra: str, env: dict[str, str]) -> li
     hand_in(root, AID, {f"s{i:02d}": nb for i in range(n)})
     proc = run_nbgrader(["autograde", AID, "--force"], root, env=env)
     scores = total_scores(db_url(root), AID)
-    if sorted(scores.values()) != [(7.0, 7.0)] * n:
+    if sorted(scores.values()) != [(TOTAL, TOTAL)] * n:
         raise RuntimeError(f"{name}: unexpected scores {scores}")
     seconds = per_notebook_seconds(proc.stdout + proc.stderr)
     if len(seconds) != n:
@@ -91,7 +94,7 @@ def run() -> list[dict]:
         remote = _grade(base, "remote", n, "", {ENV_UNSANDBOXED: "1"})
         plain = _grade(base, "plain", n, PLAIN_NBGRADER, {ENV_UNSANDBOXED: ""})
     med = statistics.median
-    note = f"autograde 01, {n} notebooks per run, same scores (7/7)"
+    note = f"autograde 01, {n} notebooks per run, same scores ({TOTAL:g}/{TOTAL:g})"
     return [
         row(
             "autograde per notebook: sandbox + remote test cells",

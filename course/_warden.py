@@ -62,6 +62,7 @@ _getattr, _isinstance, _repr, _len, _any, _list, _set = (
 )
 _int, _str, _bytes, _Exception, _TypeError = int, str, bytes, Exception, TypeError
 _getcwd, _fspath, _getframe = os.getcwd, os.fspath, sys._getframe
+_getpid, _exit = os.getpid, os._exit
 _join, _normpath, _isabs, _realpath = (
     os.path.join,
     os.path.normpath,
@@ -354,6 +355,7 @@ class _Server:
         }
         reply: dict = {}
         out: list = []
+        pid = _getpid()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
@@ -377,6 +379,10 @@ class _Server:
                     "message": _safe_str(exc)[:2000],
                     "where": _where(exc.__traceback__),
                 }
+        if _getpid() != pid:
+            # A child the student's function forked and left running (an exception skipped its
+            # exit): it must not answer the grader on the kernel's socket as well.
+            _exit(70)
         back = []
         for key, value in [*enumerate(args), *kwargs.items()]:
             if type(value) is np.ndarray and key in before:
@@ -469,3 +475,14 @@ def load_ipython_extension(shell) -> None:
     sys.modules["mlelib"] = standin_module()
     kernel.shell_handlers[MSG_REQUEST] = warden.request
     kernel.shell_handlers[MSG_SERVE] = warden.serve
+    # A child that a cell forked and that left the cell's code by an exception instead of
+    # exiting is a second copy of the kernel: it cannot reply (ipykernel refuses to send from a
+    # fork), and a parent waiting for it would wait until the time limit. End it when it gets
+    # back to the kernel's own code.
+    pid = _getpid()
+
+    def _end_an_escaped_fork(*_):
+        if _getpid() != pid:
+            _exit(70)
+
+    shell.events.register("post_run_cell", _end_an_escaped_fork)

@@ -372,6 +372,17 @@ WRONG = [
         1,
         "the sign of the term",
     ),
+    Wrong(
+        X.gaussian_gradient,
+        "middle slip: the 1/2 lost before differentiating",
+        [
+            n * s + sq * exp(-2 * s) / 2,
+            n * s + sq * exp(-2 * s),
+            Grad(mu, s),
+            (2 * (n * mu - S) * exp(-2 * s), n - 2 * sq * exp(-2 * s)),
+        ],
+        2,
+    ),
     # 03
     Wrong(
         X.gaussian_variance,
@@ -413,7 +424,7 @@ WRONG = [
     ),
     Wrong(
         X.gaussian_variance,
-        "middle slip: n - 1 in the solution",
+        "slip in the last step: n - 1 in the solution",
         [
             Subs(mu, xbar),
             -n * log(2 * pi * sigma**2) / 2 - SS / (2 * sigma**2),
@@ -425,8 +436,21 @@ WRONG = [
         6,
     ),
     Wrong(
+        X.gaussian_variance,
+        "middle slip: the power rule's factor 2 lost on sigma**-2",
+        [
+            Subs(mu, xbar),
+            -n * log(2 * pi * sigma**2) / 2 - SS / (2 * sigma**2),
+            Diff(sigma),
+            -n / sigma + SS / (2 * sigma**3),
+            Solve(sigma),
+            sqrt(SS / (2 * n)),
+        ],
+        4,
+    ),
+    Wrong(
         X.gaussian_variance_bias,
-        "E[xbar**2] without the 1/n",
+        "middle slip: E[xbar**2] without the 1/n",
         [(Q - n * xbar**2) / n, Expect(), (n * (sigma**2 + mu**2) - n * (sigma**2 + mu**2)) / n, 0],
         3,
     ),
@@ -469,7 +493,7 @@ WRONG = [
     Wrong(
         X.censored_exponential_mle,
         "middle slip: a term lost after differentiating",
-        [Log(), d * log(lam) - lam * (T_o + T_c), Diff(lam), d / lam - T_o],
+        [Log(), d * log(lam) - lam * (T_o + T_c), Diff(lam), d / lam - T_o, Solve(lam), d / T_o],
         4,
         "the term -T_c was dropped",
     ),
@@ -526,9 +550,27 @@ WRONG = [
     Wrong(X.poisson_fisher, "lost minus sign", [Diff(lam), x / lam - 1], 2, "a lost minus sign"),
     Wrong(
         X.poisson_fisher,
+        "middle slip: the second derivative's sign",
+        [Diff(lam), -x / lam + 1, Diff(lam), -x / lam**2, Expect(), -1 / lam],
+        4,
+    ),
+    Wrong(
+        X.poisson_fisher,
         "right answer by wrong working (E[x] taken as 1)",
         [Diff(lam), 1 - x / lam, Diff(lam), x / lam**2, Expect(), 1 / lam**2, 1 / lam],
         6,
+    ),
+    Wrong(
+        X.cramer_rao,
+        "middle slip: the n multiplied, not divided",
+        [1 / (n / (theta * (1 - theta))), n * theta * (1 - theta), n * theta - n * theta**2],
+        2,
+    ),
+    Wrong(
+        X.cramer_rao,
+        "right answer by wrong working (the information not inverted)",
+        [n / (theta * (1 - theta)), theta * (1 - theta) / n],
+        1,
     ),
     Wrong(X.cramer_rao, "the bound for one observation", [theta * (1 - theta)], 1, "factor n"),
     # 06
@@ -580,6 +622,12 @@ WRONG = [
     ),
     Wrong(
         X.mixture_stationarity,
+        "middle slip: the stationarity condition turned over",
+        [Diff(p1), N1 / p1 - lam, Eq(N1, lam / p1), Eq(p1, lam / N1)],
+        3,
+    ),
+    Wrong(
+        X.mixture_stationarity,
         "right answer by wrong working",
         [Diff(p1), N1 * p1 - lam, Solve(p1), N1 / lam],
         2,
@@ -587,7 +635,12 @@ WRONG = [
     Wrong(
         X.mixture_multiplier,
         "middle slip: a substitution done wrong",
-        [Subs(p1, N1 / lam), Eq(N1 * lam + p2 + p3, 1)],
+        [
+            Subs(p1, N1 / lam),
+            Eq(N1 * lam + p2 + p3, 1),
+            Subs(p2, N2 / lam),
+            Eq(N1 * lam + N2 / lam + p3, 1),
+        ],
         2,
     ),
     Wrong(
@@ -605,6 +658,21 @@ WRONG = [
         ],
         6,
     ),
+    Wrong(
+        X.mixture_multiplier,
+        "solved wrong: the multiplier taken as the average count",
+        [
+            Subs(p1, N1 / lam),
+            Eq(N1 / lam + p2 + p3, 1),
+            Subs(p2, N2 / lam),
+            Eq(N1 / lam + N2 / lam + p3, 1),
+            Subs(p3, N3 / lam),
+            Eq((N1 + N2 + N3) / lam, 1),
+            Solve(lam),
+            n / 3,
+        ],
+        8,
+    ),
     # 08
     Wrong(
         X.bce_gradient,
@@ -619,6 +687,17 @@ WRONG = [
         [Diff(z), y * (1 - sg) - (1 - y) * sg, y - sg],
         2,
         "a lost minus sign",
+    ),
+    Wrong(
+        X.bce_gradient,
+        "middle slip: a sign inside the derivative of the softplus",
+        [
+            y * log(1 + exp(-z)) + (1 - y) * (z + log(1 + exp(-z))),
+            Diff(z),
+            -y * exp(-z) / (1 + exp(-z)) + (1 - y) * (1 + exp(-z) / (1 + exp(-z))),
+            1 - y + (1 - 2 * y) * exp(-z) / (1 + exp(-z)),
+        ],
+        3,
     ),
     Wrong(
         X.bce_gradient,
@@ -670,7 +749,15 @@ def test_every_exercise_has_its_catalogue():
         rights = [c for c in RIGHT if c.exercise is ex]
         wrongs = [c for c in WRONG if c.exercise is ex]
         assert len(rights) >= 2, ex.name  # as taught, and an unusual form
-        assert wrongs, ex.name
+        assert any(c.label.startswith("unusual") for c in rights), ex.name
+        assert len(wrongs) >= 3, ex.name
+        # A slip in a middle step: later steps follow from it, so only the first wrong line
+        # can be blamed.
+        assert any("middle slip" in c.label and 1 < c.bad < len(c.steps) for c in wrongs), ex.name
+        # The right result reached by working that is wrong before the last step.
+        assert any(
+            "right answer by wrong working" in c.label and c.bad < len(c.steps) for c in wrongs
+        ), ex.name
     labels = " ".join(c.label for c in WRONG)
     for slip in [
         "lost minus",

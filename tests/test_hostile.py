@@ -3,15 +3,16 @@
 One throwaway course grades a whole class of cheaters on 01_coin_flips in two ``nbgrader
 autograde`` processes (half the class each, one per core; each nbgrader start costs seconds),
 then ``generate_feedback``. Every
-cheater hands in the instructor's solutions except a wrong ``bernoulli_mle`` (worth 1 of 7
-points), so an honest grade is 6/7, and adds a cheat meant to win that point back or to reach
+cheater hands in the instructor's solutions except a wrong ``bernoulli_mle`` (worth 1 of 9
+points), so an honest grade is 8/9, and adds a cheat meant to win that point back or to reach
 outside its folder. The test cells run in the grader and call the student's functions across
 the sandbox (course.grading.remote), so cheats that worked by changing the kernel the tests
 used to run in (hooks, patched helpers, rebound names, lying objects, reading the check's
 frames, calling mlelib off the watched thread) now have nothing to act on. For each one the
 tests check that
 
-* it earns no point it did not earn honestly (6/7 at most; 0 if it broke its own kernel);
+* it earns no point it did not earn honestly (8/9 at most; 0 if it broke its own kernel or
+  answered every exercise by cheating);
 * nothing outside its folder changed or leaked: the gradebook holds the expected grades, the
   course files and a file outside the course are untouched, no output or feedback quotes the
   hidden tests or the solutions;
@@ -38,6 +39,7 @@ from course.grading import (
     REPO_ROOT,
     cell_scores,
     db_url,
+    exercises,
     fill_solutions,
     generate,
     grade_cells,
@@ -49,7 +51,7 @@ from course.grading import (
     set_cell_source,
     total_scores,
 )
-from course.grading.integrity import integrity_report
+from course.grading.integrity import DERIVATION_SUFFIX, integrity_report
 from course.grading.parallel import autograde
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
@@ -208,7 +210,15 @@ CHEAT_CELLS = {
     "echo": "",  # its cheat comes after the first test cell: see ECHO_AFTER_TEST
     "garbage_kernel": """
         import course._warden as w
-        w._Server.call = lambda self, header, bufs: ({{"value": {{"t": "pickle", "v": "cos"}}}}, [])
+
+        def garbage(self, op, header, bufs):  # every answer to the grader is a pickle
+            pickled = {{"t": "pickle", "v": "cos"}}
+            if op == "describe":
+                names = {{n: {{"kind": "value", "value": pickled}} for n in header["names"]}}
+                return {{"names": names}}, []
+            return {{"value": pickled}}, []
+
+        w._Server.handle = garbage
     """,
     "silent_kernel": """
         get_ipython().kernel.shell_handlers["mle_serve_request"] = lambda *args: None
@@ -223,6 +233,7 @@ CHEAT_CELLS = {
 # through the garbage collector. It scored most points when the checks ran in the kernel.
 FRAME_READER = """import gc, sys
 
+_scanned = []
 
 def _steal(*args, **kwargs):
     def hunt(frame):
@@ -240,9 +251,12 @@ def _steal(*args, **kwargs):
         raise RuntimeError
     except RuntimeError as e:
         found = found if found is not None else hunt(e.__traceback__.tb_frame.f_back)
-    for o in gc.get_objects():
+    # The whole heap once, then the youngest generation (where a check's cases would be) on
+    # every call: a full scan per call costs seconds with SymPy loaded.
+    for o in gc.get_objects(0 if _scanned else None):
         if found is None and type(o).__name__ == "Case":
             found = o.expected
+    _scanned.append(True)
     return found
 
 
@@ -475,14 +489,11 @@ def _submission(student: str, release, source, fill: dict) -> nbformat.NotebookN
     if student not in ("perfect", *HONEST_CELLS):
         set_cell_source(nb, "bernoulli_mle", CHEAT_SOLUTIONS.get(student, WRONG_MLE))
     if student == "frame_reader":
-        for gid in (
-            "bernoulli_likelihood",
-            "bernoulli_log_likelihood",
-            "bernoulli_mle",
-            "binomial_log_likelihood",
-            "grid_search_mle",
-        ):
-            set_cell_source(nb, gid, FRAME_READER)
+        for ex in exercises(source):
+            if ex.grade_id.endswith(DERIVATION_SUFFIX):  # a derivation is a value: steal it too
+                set_cell_source(nb, ex.grade_id, f"{ex.grade_id} = _steal()\n")
+            else:
+                set_cell_source(nb, ex.grade_id, FRAME_READER)
     if student == "hidden_fail":
         set_cell_source(nb, "bernoulli_likelihood", HIDDEN_FAIL_LIKELIHOOD)
     if CHEAT_CELLS.get(student):
@@ -626,6 +637,22 @@ def test_killing_the_kernel_fails_only_that_submission(graded):
 
 def test_looper_is_cut_by_the_timeout_and_the_rest_is_graded(graded):
     assert graded["scores"]["looper"] == (HONEST, TOTAL)
+
+
+def _log_of(graded, student: str) -> str:
+    """What nbgrader logged from "Autograding" ``student``'s notebook to the next notebook."""
+    parts = re.split(r"(?m)^(?=.*Autograding )", graded["log"])
+    return "".join(p for p in parts if f"/autograded/{student}/" in p.split("\n", 1)[0])
+
+
+def test_a_forked_child_that_escapes_its_cell_is_ended_without_a_timeout(graded):
+    # mlelib_fork's child raises (the stand-in) instead of exiting, also when a narrative cell
+    # calls bernoulli_mle: the kernel ends it, so the parent's os.wait() does not hold the cell
+    # until the time limit.
+    log = _log_of(graded, "mlelib_fork")
+    assert "Autograding" in log
+    assert "Timeout waiting" not in log
+    assert graded["scores"]["mlelib_fork"] == (HONEST, TOTAL)
 
 
 def test_gradebook_holds_only_what_autograde_wrote(graded):

@@ -21,17 +21,23 @@ from course import mistakes
 from course._wire import decode, encode
 from course.checks import CheckFailure, case, check
 from course.grading import REPO_ROOT, assignment_ids, is_test_cell, read_notebook
+from course.grading.integrity import DERIVATION_SUFFIX
 from course.grading.remote import _remote_error, declared_names
 
 
 @functools.cache
 def _test_cells() -> dict[str, tuple[str, str]]:
-    """exercise name -> (assignment id, test cell source)."""
+    """exercise name -> (assignment id, test cell source), for the exercises that are functions.
+
+    A derivation exercise (``<name>_steps``) is checked step by step by ``course.derivations``,
+    which names its slips itself; its catalogue of wrong derivations is tests/test_derivations.py.
+    """
     cells = {}
     for aid in assignment_ids(REPO_ROOT / "source"):
         for c in read_notebook(REPO_ROOT / "source" / aid / f"{aid}.ipynb").cells:
-            if is_test_cell(c):
-                cells[declared_names(c.source)[0]] = (aid, c.source)
+            name = declared_names(c.source)[0] if is_test_cell(c) else ""
+            if name and not name.endswith(DERIVATION_SUFFIX):
+                cells[name] = (aid, c.source)
     return cells
 
 

@@ -143,6 +143,9 @@ def test_a_failing_submission_is_reported_not_swallowed(runs):
     assert all(g.ok for g in result.groups if "broken" not in g.students)
     assert "broken" in runs["regrade_error"]
     assert "exited with" in runs["regrade_error"]
+    # Why it failed, whatever was graded after it: nbgrader's traceback for that notebook.
+    why = runs["regrade_error"].split("--- why:\n", 1)[1].split("--- log tail:", 1)[0]
+    assert "/broken/" in why.splitlines()[0] and "Traceback" in why
 
 
 def test_regrading_changes_no_grade_and_loses_nothing(runs):

@@ -28,8 +28,10 @@ from course.grading import (
     db_url,
     fill_solutions,
     generate,
+    grade_cells,
     hand_in,
     make_course,
+    read_notebook,
     run_nbgrader,
     sandbox,
     total_scores,
@@ -38,6 +40,7 @@ from course.grading import (
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
 AID = "01_coin_flips"
+TOTAL = sum(grade_cells(read_notebook(REPO_ROOT / "source" / AID / f"{AID}.ipynb")).values())
 
 
 @pytest.fixture(scope="module")
@@ -367,7 +370,7 @@ def test_autograde_fails_closed_when_bwrap_is_missing(small_course):
     assert "SANDBOX NOT STARTED" in log and "/nonexistent/bwrap" in log
     assert proc.returncode != 0
     scores = total_scores(db_url(small_course), AID)
-    assert scores.get("ann", (0.0, 7.0))[0] == 0.0, "a submission was graded without the sandbox"
+    assert scores.get("ann", (0.0, TOTAL))[0] == 0.0, "a submission was graded without the sandbox"
 
 
 def test_opt_out_runs_unsandboxed_and_warns(small_course):
@@ -375,4 +378,4 @@ def test_opt_out_runs_unsandboxed_and_warns(small_course):
         ["autograde", AID, "--force"], small_course, env={sandbox.ENV_UNSANDBOXED: "1"}
     )
     assert "WITHOUT the sandbox" in proc.stderr
-    assert total_scores(db_url(small_course), AID)["ann"] == (7.0, 7.0)
+    assert total_scores(db_url(small_course), AID)["ann"] == (TOTAL, TOTAL)

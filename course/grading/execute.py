@@ -57,7 +57,10 @@ class GuardedExecute(Execute):
     """nbgrader's ``Execute``, with graded test cells run in the grader (module docstring)."""
 
     warden_timeout = Float(
-        10.0, help="Seconds to wait for the kernel's warden to answer one request."
+        30.0,
+        help="Seconds to wait for the kernel's warden to answer one request (to connect for a "
+        "test cell, to finish one). Generous: on a loaded machine a sandboxed kernel can take "
+        "seconds to answer, and a warden taken for silent fails the rest of the submission.",
     ).tag(config=True)
     require_warden = Bool(
         True,
@@ -195,7 +198,7 @@ class GuardedExecute(Execute):
             )
         _record(cell, session.records)
         if not self._mle_silent:
-            reply = await self._await_reply(request, 5.0 if not session.timed_out else 10.0)
+            reply = await self._await_reply(request, self.warden_timeout)
             if reply is None:
                 self._mle_silent = True
                 _record(cell, [{"kind": "warden", "detail": "the kernel did not finish this test"}])

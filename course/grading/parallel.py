@@ -76,10 +76,25 @@ class GroupResult:
         return self.returncode == 0 and not self.failed
 
     def describe(self) -> str:
-        """The failed command, its exit code, the students it failed and its log's tail."""
+        """The failed command, its exit code, the students it failed, why, and the log's tail.
+
+        "Why" is the traceback nbgrader logs right after "There was an error processing
+        assignment: <path>", which the tail alone loses when other notebooks were graded
+        after the failed one.
+        """
+        lines = self.stderr.splitlines()
+        why = []
+        for i, line in enumerate(lines):
+            if "There was an error processing assignment: " in line:
+                end = i + 2  # the path line, then the traceback's first line (its own record)
+                while end < len(lines) and not lines[end].startswith("["):
+                    end += 1
+                why.append("\n".join(lines[i:end])[-3000:])
+        reasons = "".join(f"\n--- why:\n{w}" for w in why[:3])
         return (
             f"`nbgrader {' '.join(self.args)}` exited with {self.returncode}; "
-            f"failed: {', '.join(self.failed) or '(none named)'}\n{self.stderr[-4000:]}"
+            f"failed: {', '.join(self.failed) or '(none named)'}{reasons}\n--- log tail:\n"
+            f"{self.stderr[-2000:]}"
         )
 
 

@@ -219,6 +219,7 @@ class Session:
         try:
             reply, bufs = self.channel.request(op, fields, buffers)
         except WireError as exc:
+            self.records.append({"kind": "wire", "detail": f"the answer to {op!r}: {exc}"})
             raise KernelGone(f"the kernel's answer was not plain data: {exc}") from None
         except ChannelClosed as exc:
             raise KernelGone(f"the grading kernel stopped answering ({exc})") from None
@@ -232,6 +233,7 @@ class Session:
         found = {}
         entries = reply.get("names")
         if type(entries) is not dict:
+            self.records.append({"kind": "wire", "detail": "the description of names was garbled"})
             raise KernelGone("the kernel's description of your names was not plain data")
         for name in names:
             info = entries.get(name)
@@ -245,6 +247,7 @@ class Session:
                 try:
                     found[name] = decode(info["value"], bufs)
                 except WireError as exc:
+                    self.records.append({"kind": "wire", "detail": f"{name}: {exc}"})
                     found[name] = Unavailable(name, f"{name} could not be read: {exc}")
             else:
                 why = str(info.get("why", "it is not a number, an array or a tuple of them"))
