@@ -103,9 +103,10 @@ def lab(tmp_path_factory):
     finally:
         server.terminate()
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a loaded machine: stop it, and reap it
             server.kill()
+            server.wait()
         log.close()
 
 

@@ -585,7 +585,8 @@ def test_an_honest_student_whose_globals_share_the_helpers_names_keeps_full_mark
 )
 def test_cheat_earns_nothing_it_did_not_earn_honestly(graded, student):
     score = graded["scores"].get(student)
-    assert score is not None, f"{student}: not graded\n{graded['log'][-3000:]}"
+    group = next(g for g in graded["autograde"].groups if student in g.students)
+    assert score is not None, f"{student}: not graded\n{group.describe()}"
     limit = 0.0 if student in NOTHING else HONEST
     assert score[0] <= limit, f"{student} scored {score[0]}: the cheat won points"
     assert graded["cells"][student]["test_bernoulli_mle"].score == 0.0

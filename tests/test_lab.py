@@ -94,6 +94,7 @@ def test_jupyterlab_serves_the_course_with_the_extensions(tmp_path: Path):
         try:
             server.wait(timeout=30)
         finally:
-            if server.poll() is None:
+            if server.poll() is None:  # a loaded machine: stop it, and reap it
                 server.kill()
+                server.wait()
             log.close()

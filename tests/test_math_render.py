@@ -127,9 +127,10 @@ def lab(tmp_path_factory):
         finally:
             server.terminate()
             try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a loaded machine: stop it, and reap it
                 server.kill()
+                server.wait()
 
 
 def wait_for_server(url: str, server: subprocess.Popen, log: Path, timeout: float = 60) -> None:

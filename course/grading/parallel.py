@@ -89,7 +89,8 @@ class GroupResult:
                 end = i + 2  # the path line, then the traceback's first line (its own record)
                 while end < len(lines) and not lines[end].startswith("["):
                     end += 1
-                why.append("\n".join(lines[i:end])[-3000:])
+                block = "\n".join(lines[i + 1 : end])
+                why.append(f"{line}\n{block if len(block) < 3000 else '...' + block[-3000:]}")
         reasons = "".join(f"\n--- why:\n{w}" for w in why[:3])
         return (
             f"`nbgrader {' '.join(self.args)}` exited with {self.returncode}; "

@@ -206,7 +206,14 @@ class Session:
 
     # --- requests ------------------------------------------------------------------------
     def hello(self, timeout: float) -> None:
-        """Wait for the kernel's warden to connect; KernelGone if it does not."""
+        """Wait for the kernel's warden to connect; KernelGone if it does not.
+
+        The test cell's time limit starts once the kernel has connected: no student code runs
+        before, and a kernel slow to connect on a loaded machine is not a cell that ran out of
+        time.
+        """
+        budget = self.deadline - time.monotonic()
+        self.deadline = time.monotonic() + timeout + 1.0  # the wait below ends first
         try:
             header, _ = self.channel.receive(timeout)
         except (ChannelClosed, WireError) as exc:
@@ -214,6 +221,7 @@ class Session:
         if header.get("kind") != "hello" or header.get("token") != self.token:
             raise KernelGone("the grading kernel answered with a message the grader did not expect")
         self.connected = True
+        self.deadline = time.monotonic() + budget
 
     def _request(self, op: str, fields: dict, buffers=()):
         try:
