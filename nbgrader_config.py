@@ -33,6 +33,10 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # Per-cell limit. A correct solution cell runs in well under a second; a cell that loops
 # forever is interrupted after this many seconds and the rest of the notebook is still graded.
 c.Execute.timeout = 30
+# After a cell's reply, nbgrader waits this long for the kernel's last output messages and,
+# past it, fails the whole submission ("Timeout waiting for IOPub output"). nbclient's 4 s
+# default was exceeded by a figure-drawing cell of 05 on a loaded two-core grader.
+c.Execute.iopub_timeout = 30
 # Any stderr output in a test cell scores it 0. A warning raised by numpy/matplotlib in a
 # correct answer must not cost the student the points, so outputs on stderr that are warnings
 # are dropped before grading. (The preprocessor is off by default in nbgrader 0.9.)

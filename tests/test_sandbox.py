@@ -339,6 +339,17 @@ def test_course_config_selects_the_sandbox_for_autograde_only(monkeypatch):
     assert sandbox.KERNEL_NAME not in KernelSpecManager().find_kernel_specs()
 
 
+def test_the_grader_waits_for_a_loaded_kernels_last_output_as_long_as_for_a_cell():
+    # nbgrader fails the whole submission when a cell's last output is later than
+    # iopub_timeout after its reply (nbclient's default 4 s was exceeded under load).
+    from course.grading.execute import GuardedExecute
+
+    config = PyFileConfigLoader(REPO_CONFIG.name, path=str(REPO_CONFIG.parent)).load_config()
+    grader = GuardedExecute(config=config)
+    assert grader.raise_on_iopub_timeout  # nbgrader's choice, kept
+    assert grader.iopub_timeout >= grader.timeout == 30
+
+
 def test_the_grading_preprocessor_finds_the_sandbox_kernelspec():
     from traitlets.config import Config
 
