@@ -176,6 +176,7 @@ class GuardedExecute(Execute):
             MSG_SERVE, {"address": session.address, "token": session.token}
         )
         self.kc.shell_channel.send(request)
+        started = time.monotonic()
         try:
             session.hello(min(self.warden_timeout, timeout))
             text, error, warned = run_test_cell(cell.source, session, names)
@@ -187,6 +188,11 @@ class GuardedExecute(Execute):
             )
         finally:
             session.close()
+        self.log.debug(
+            "test cell %s ran in the grader in %.2f s",
+            cell.metadata.get("nbgrader", {}).get("grade_id"),
+            time.monotonic() - started,
+        )
         if text:
             cell.outputs.append(NotebookNode(output_type="stream", name="stdout", text=text))
         if warned:  # as the kernel would have shown them; IgnorePattern drops them for grading
