@@ -283,6 +283,20 @@ def _builtin_error(text: str) -> Exception:
     return RuntimeError(text)
 
 
+_KERNEL_PID = _getpid()
+
+
+def _end_an_escaped_fork(*_) -> None:
+    """End this process if it is a child the student's code forked that got back to ours.
+
+    A child that left the student's code by an exception instead of exiting is a second copy
+    of the kernel: it cannot reply (ipykernel refuses to send from a fork), and a parent
+    waiting for it would wait until the time limit.
+    """
+    if _getpid() != _KERNEL_PID:
+        _exit(70)
+
+
 class _Server:
     """Serves one test cell's requests over the grader's socket."""
 
@@ -355,7 +369,6 @@ class _Server:
         }
         reply: dict = {}
         out: list = []
-        pid = _getpid()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
@@ -379,10 +392,7 @@ class _Server:
                     "message": _safe_str(exc)[:2000],
                     "where": _where(exc.__traceback__),
                 }
-        if _getpid() != pid:
-            # A child the student's function forked and left running (an exception skipped its
-            # exit): it must not answer the grader on the kernel's socket as well.
-            _exit(70)
+        _end_an_escaped_fork()  # a forked child must not answer on the kernel's socket too
         back = []
         for key, value in [*enumerate(args), *kwargs.items()]:
             if type(value) is np.ndarray and key in before:
@@ -475,14 +485,4 @@ def load_ipython_extension(shell) -> None:
     sys.modules["mlelib"] = standin_module()
     kernel.shell_handlers[MSG_REQUEST] = warden.request
     kernel.shell_handlers[MSG_SERVE] = warden.serve
-    # A child that a cell forked and that left the cell's code by an exception instead of
-    # exiting is a second copy of the kernel: it cannot reply (ipykernel refuses to send from a
-    # fork), and a parent waiting for it would wait until the time limit. End it when it gets
-    # back to the kernel's own code.
-    pid = _getpid()
-
-    def _end_an_escaped_fork(*_):
-        if _getpid() != pid:
-            _exit(70)
-
     shell.events.register("post_run_cell", _end_an_escaped_fork)
