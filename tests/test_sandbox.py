@@ -390,3 +390,53 @@ def test_opt_out_runs_unsandboxed_and_warns(small_course):
     )
     assert "WITHOUT the sandbox" in proc.stderr
     assert total_scores(db_url(small_course), AID)["ann"] == (TOTAL, TOTAL)
+
+
+def test_a_kernel_that_ends_itself_in_a_test_cell_is_seen_at_once(tmp_path, bwrap):
+    # The student's function calls os._exit while a test cell runs in the grader; the check
+    # takes that for the function's own error, as it takes any. The grader must then see that
+    # the kernel is gone instead of waiting out the warden's time for its end-of-cell reply
+    # (600 s here: a grader that waits is stopped by the subprocess timeout, a fifth of that).
+    import nbformat
+
+    student = nbformat.v4.new_code_cell("import os\n\n\ndef leave(x):\n    os._exit(0)\n")
+    test = nbformat.v4.new_code_cell(
+        "# your code: leave\nfrom course.checks import case, check\n\n"
+        "check(leave, [case(1, expected=1)])\n"
+    )
+    test.metadata["nbgrader"] = {"grade": True, "grade_id": "test_leave", "points": 1}
+    nb = nbformat.v4.new_notebook(cells=[student, test, nbformat.v4.new_code_cell("1 + 1")])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, tmp_path / "in.ipynb")
+    grade = textwrap.dedent(
+        f"""
+        import nbformat
+        from traitlets.config.loader import PyFileConfigLoader
+        from course.grading.execute import GuardedExecute
+
+        config = PyFileConfigLoader({REPO_CONFIG.name!r}, path={str(REPO_CONFIG.parent)!r})
+        config = config.load_config()
+        config.GuardedExecute.warden_timeout = 600.0
+        nb = nbformat.read({str(tmp_path / "in.ipynb")!r}, 4)
+        resources = {{"metadata": {{"path": {str(tmp_path)!r}}}}}
+        try:
+            GuardedExecute(config=config).preprocess(nb, resources)
+        except Exception as exc:  # nbclient's DeadKernelError at the cell after the test
+            print("RAISED", type(exc).__name__)
+        nbformat.write(nb, {str(tmp_path / "out.ipynb")!r})
+        """
+    )
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", grade], capture_output=True, text=True, timeout=120
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the grader is still waiting on a kernel that has ended")
+    assert "RAISED DeadKernelError" in proc.stdout, proc.stdout + proc.stderr
+    graded = nbformat.read(tmp_path / "out.ipynb", 4).cells[1]
+    errors = [o for o in graded.outputs if o.output_type == "error"]
+    assert errors and errors[-1].ename == "DeadKernelError", graded.outputs

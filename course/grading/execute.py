@@ -31,7 +31,7 @@ from traitlets import Bool, Float
 
 from course._warden import MSG_REQUEST, MSG_SERVE
 from course.grading import sandbox
-from course.grading.remote import KernelGone, Session, declared_names, run_test_cell
+from course.grading.remote import LEASE, KernelGone, Session, declared_names, run_test_cell
 from course.grading.submissions import INTEGRITY_KEY, is_test_cell
 
 __all__ = ["GuardedExecute", "WardenError"]
@@ -89,15 +89,7 @@ class GuardedExecute(Execute):
         """Send one shell request to the warden; its reply content, or None."""
         msg = self.kc.session.msg(msg_type, content)
         self.kc.shell_channel.send(msg)
-        deadline = time.monotonic() + timeout
-        while (remaining := deadline - time.monotonic()) > 0:
-            try:
-                reply = await self.kc.shell_channel.get_msg(timeout=remaining)
-            except Empty:
-                return None
-            if reply.get("parent_header", {}).get("msg_id") == msg["header"]["msg_id"]:
-                return reply["content"]
-        return None
+        return await self._await_reply(msg, timeout)
 
     async def _mle_audit(self, cell) -> None:
         if self._mle_audit_silent or self._mle_silent:
@@ -214,12 +206,17 @@ class GuardedExecute(Execute):
             self._fail(cell, "DeadKernelError", "the grading kernel stopped answering the grader")
 
     async def _await_reply(self, request, timeout: float) -> dict | None:
+        """The kernel's reply to ``request``; None after ``timeout`` or once the kernel died
+        (a kernel that ended itself, say by ``os._exit`` in the student's function, is seen
+        within LEASE seconds instead of holding the grader for the whole wait)."""
         deadline = time.monotonic() + timeout
         while (remaining := deadline - time.monotonic()) > 0:
             try:
-                reply = await self.kc.shell_channel.get_msg(timeout=remaining)
+                reply = await self.kc.shell_channel.get_msg(timeout=min(remaining, LEASE))
             except Empty:
-                return None
+                if not self._kernel_alive():
+                    return None
+                continue
             if reply.get("parent_header", {}).get("msg_id") == request["header"]["msg_id"]:
                 return reply["content"]
         return None
