@@ -2,14 +2,13 @@
 
 One throwaway course grades a whole class of cheaters on 01_coin_flips in two ``nbgrader
 autograde`` processes (half the class each, one per core; each nbgrader start costs seconds),
-then ``generate_feedback``. Every
-cheater hands in the instructor's solutions except a wrong ``bernoulli_mle`` (worth 1 of 9
-points), so an honest grade is 8/9, and adds a cheat meant to win that point back or to reach
-outside its folder. The test cells run in the grader and call the student's functions across
-the sandbox (course.grading.remote), so cheats that worked by changing the kernel the tests
-used to run in (hooks, patched helpers, rebound names, lying objects, reading the check's
-frames, calling mlelib off the watched thread) now have nothing to act on. For each one the
-tests check that
+then ``generate_feedback``. Every cheater hands in the instructor's solutions except a wrong
+``bernoulli_mle`` (worth 1 of 9 points), so an honest grade is 8/9, and adds a cheat meant to
+win that point back or to reach outside its folder. The test cells run in the grader and call
+the student's functions across the sandbox (course.grading.remote), so cheats that worked by
+changing the kernel the tests used to run in (hooks, patched helpers, rebound names, lying
+objects, reading the check's frames, calling mlelib off the watched thread) now have nothing
+to act on. For each one the tests check that
 
 * it earns no point it did not earn honestly (8/9 at most; 0 if it broke its own kernel or
   answered every exercise by cheating);
@@ -20,6 +19,16 @@ tests check that
   processes from the kernel's audit hook; timeouts, mlelib calls, values that are not plain
   data, a kernel that stopped answering), and the instructor's integrity report lists every
   cheat (those records, plus its static scan of what the student wrote).
+
+Cheats that neither break the kernel nor touch the student's functions share a notebook (see
+``SHARED``): each is a cell of its own, marked ``# planted: <name>``, and is judged by that cell
+(its outputs, its integrity records, the report's findings for it), while the notebook must
+score exactly what the honest student scores, cell by cell. A cheat that won a point would show
+as a test cell the honest student fails; one that broke a neighbour would show as a lost point.
+Every notebook costs a kernel and seconds of CPU, so the class is as small as that allows. A
+student whose function never returns is not here: the demo's looper (tests/test_demo.py) is cut
+by the time limit in its test cell and in two narrative cells, named in the integrity report,
+and graded on everything else.
 
 Needs bubblewrap (the tests fail, not skip, without it: see tests/test_sandbox.py).
 """
@@ -299,7 +308,6 @@ def bernoulli_mle(x):
     return 0.5
 """,
     "exiter": "import os\n\n\ndef bernoulli_mle(x):\n    os._exit(0)\n",
-    "looper": "def bernoulli_mle(x):\n    while True:\n        pass\n",
     "mlelib_thread": """\
 import threading
 
@@ -390,7 +398,6 @@ RECORDED = {
     "network": "network",
     "forker": "subprocess",
     "warden_killer": "warden",
-    "looper": "timeout",
     "liar": "not-plain",
     "bad_values": "not-plain",
     "garbage_kernel": "wire",
@@ -419,15 +426,38 @@ REPORTED = {
 # Cheats that take every exercise: nothing earned at all.
 NOTHING = {"frame_reader", "garbage_kernel", "silent_kernel"}
 HONEST_CELLS = {"shadow_honest"}  # not cheats: honest code that must keep full marks
-ALL = [
-    "perfect",
-    "honest",
-    "hidden_fail",
-    "frame_reader",
-    *[s for s in CHEAT_CELLS if s not in HONEST_CELLS],
-    *CHEAT_SOLUTIONS,
-    *HONEST_CELLS,
-]
+
+# Students who carry several of the cheats in CHEAT_CELLS, one cell each, in this order (see
+# the module's docstring). None of these cheats breaks the kernel or touches bernoulli_mle.
+SHARED = {
+    # reaching outside the folder: files, the gradebook, symlinks, network, processes, history
+    "outsider": [
+        "reader",
+        "grade_writer",
+        "outside_writer",
+        "symlinker",
+        "network",
+        "forker",
+        "echo",
+    ],
+    # changing how the kernel runs, checks or reports the cells after them
+    "patcher": [
+        "transformer",
+        "ast_transformer",
+        "custom_exc",
+        "hook_patch",
+        "numpy_patch",
+        "checks_patch",
+        "threader",
+    ],
+}
+# Who hands in each cheat: a SHARED student, or a student of the cheat's own name.
+STUDENT_OF = {
+    **{c: c for c in [*CHEAT_CELLS, *CHEAT_SOLUTIONS, "frame_reader"]},
+    **{c: student for student, cheats in SHARED.items() for c in cheats},
+}
+CHEATERS = sorted({STUDENT_OF[c] for c in STUDENT_OF if c not in HONEST_CELLS})
+ALL = ["perfect", "honest", "hidden_fail", *CHEATERS, *HONEST_CELLS]
 
 
 def _dedent(code: str) -> str:
@@ -483,8 +513,15 @@ def _plain(html_text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", html_text))
 
 
+def _cheats_of(student: str) -> list[str]:
+    """The cheats in CHEAT_CELLS that ``student`` puts in cells of their own, in order."""
+    if student in SHARED:
+        return SHARED[student]
+    return [student] if student in CHEAT_CELLS else []
+
+
 def _submission(student: str, release, source, fill: dict) -> nbformat.NotebookNode:
-    """The solutions with ``student``'s wrong bernoulli_mle and cheat filled in."""
+    """The solutions with ``student``'s wrong bernoulli_mle and cheats filled in."""
     nb = fill_solutions(release, source)
     if student not in ("perfect", *HONEST_CELLS):
         set_cell_source(nb, "bernoulli_mle", CHEAT_SOLUTIONS.get(student, WRONG_MLE))
@@ -496,10 +533,11 @@ def _submission(student: str, release, source, fill: dict) -> nbformat.NotebookN
                 set_cell_source(nb, ex.grade_id, FRAME_READER)
     if student == "hidden_fail":
         set_cell_source(nb, "bernoulli_likelihood", HIDDEN_FAIL_LIKELIHOOD)
-    if CHEAT_CELLS.get(student):
-        code = _dedent(CHEAT_CELLS[student]).format(**fill)
-        nb.cells.insert(2, nbformat.v4.new_code_cell(code))
-    if student == "echo":
+    cheats = _cheats_of(student)
+    for at, cheat in enumerate(c for c in cheats if CHEAT_CELLS[c]):
+        code = f"# planted: {cheat}\n" + _dedent(CHEAT_CELLS[cheat]).format(**fill)
+        nb.cells.insert(2 + at, nbformat.v4.new_code_cell(code))
+    if "echo" in cheats:
         first_test = next(
             i
             for i, c in enumerate(nb.cells)
@@ -507,6 +545,21 @@ def _submission(student: str, release, source, fill: dict) -> nbformat.NotebookN
         )
         nb.cells.insert(first_test + 1, nbformat.v4.new_code_cell(ECHO_AFTER_TEST))
     return nb
+
+
+def _cheat_cell(nb: nbformat.NotebookNode, cheat: str) -> tuple[str, nbformat.NotebookNode]:
+    """The integrity report's label (``cell <n>``) and the cell of a cheat in CHEAT_CELLS."""
+    if cheat == "echo":
+        found = [i for i, c in enumerate(nb.cells) if c.source.startswith(ECHO_AFTER_TEST[:20])]
+    else:
+        found = [i for i, c in enumerate(nb.cells) if c.source.startswith(f"# planted: {cheat}\n")]
+    assert len(found) == 1, f"{cheat}: {len(found)} cells carry it"
+    return f"cell {found[0] + 1}", nb.cells[found[0]]
+
+
+def _cheat_outputs(graded, cheat: str) -> str:
+    """What the cell of ``cheat`` printed or displayed in its student's graded notebook."""
+    return _outputs_of(_cheat_cell(graded["notebooks"][STUDENT_OF[cheat]], cheat)[1])
 
 
 @pytest.fixture(scope="module")
@@ -560,6 +613,10 @@ def _outputs(nb) -> str:
     return str([c.get("outputs", []) for c in nb.cells])
 
 
+def _outputs_of(cell) -> str:
+    return str(cell.get("outputs", []))
+
+
 def _integrity(nb) -> list[dict]:
     return [e for c in nb.cells for e in c.metadata.get("mle_integrity", [])]
 
@@ -577,10 +634,7 @@ def test_an_honest_student_whose_globals_share_the_helpers_names_keeps_full_mark
     assert graded["scores"]["shadow_honest"] == (TOTAL, TOTAL)
 
 
-@pytest.mark.parametrize(
-    "student",
-    [s for s in ALL if s not in ("perfect", "honest", "hidden_fail", "exiter", *HONEST_CELLS)],
-)
+@pytest.mark.parametrize("student", [s for s in CHEATERS if s != "exiter"])
 def test_cheat_earns_nothing_it_did_not_earn_honestly(graded, student):
     score = graded["scores"].get(student)
     group = next(g for g in graded["autograde"].groups if student in g.students)
@@ -590,34 +644,59 @@ def test_cheat_earns_nothing_it_did_not_earn_honestly(graded, student):
     assert graded["cells"][student]["test_bernoulli_mle"].score == 0.0
 
 
+@pytest.mark.parametrize("student", sorted(SHARED))
+def test_cheats_that_share_a_notebook_score_exactly_the_honest_grade_cell_by_cell(graded, student):
+    # Not "at most": a point one cheat won and another lost would cancel out in the total.
+    honest = {gid: c.score for gid, c in graded["cells"]["honest"].items()}
+    got = {gid: c.score for gid, c in graded["cells"][student].items()}
+    assert got == honest, f"{student} ({', '.join(SHARED[student])})"
+
+
 def test_reading_the_graders_frames_finds_nothing(graded):
     # Every exercise answered by walking frames, tracebacks and the garbage collector.
     cells = graded["cells"]["frame_reader"]
     assert {gid: c.score for gid, c in cells.items()} == dict.fromkeys(POINTS, 0.0)
 
 
-@pytest.mark.parametrize("student", sorted(RECORDED))
-def test_integrity_record_names_the_cheat(graded, student):
-    entries = _integrity(graded["notebooks"][student])
+@pytest.mark.parametrize("cheat", sorted(RECORDED))
+def test_integrity_record_names_the_cheat(graded, cheat):
+    nb = graded["notebooks"][STUDENT_OF[cheat]]
+    if STUDENT_OF[cheat] in SHARED:  # what its own cell did
+        entries = _cheat_cell(nb, cheat)[1].metadata.get("mle_integrity", [])
+    else:
+        entries = _integrity(nb)
     kinds = {e["kind"] for e in entries}
-    assert RECORDED[student] in kinds, f"{student}: {entries}"
+    assert RECORDED[cheat] in kinds, f"{cheat}: {entries}"
 
 
 def test_integrity_report_lists_every_cheat_and_no_honest_student(graded):
     # The instructor's report (reports/<assignment>/integrity.*), built from the submitted,
     # release and autograded notebooks: every cheater is listed with what was recorded in
-    # the kernel, and the honest students are not.
+    # the kernel, and the honest students are not. A cheat in a shared notebook is listed
+    # at its own cell.
     findings = integrity_report(graded["root"], AID)
     by_student: dict[str, set[str]] = {}
+    by_cell: dict[tuple[str, str], set[str]] = {}
     for f in findings:
         by_student.setdefault(f.student, set()).add(f.kind)
+        by_cell.setdefault((f.student, f.cell), set()).add(f.kind)
     for honest in ("perfect", "honest", "hidden_fail", *HONEST_CELLS):
         assert honest not in by_student, f"{honest}: {by_student.get(honest)}"
-    for student, kind in REPORTED.items():
-        assert kind in by_student.get(student, set()), f"{student}: {by_student.get(student)}"
-    cheats = [s for s in [*CHEAT_CELLS, *CHEAT_SOLUTIONS, "frame_reader"] if s not in HONEST_CELLS]
-    missing = [s for s in cheats if s not in by_student]
+    for cheat, kind in REPORTED.items():
+        student = STUDENT_OF[cheat]
+        if student in SHARED:
+            label = _cheat_cell(graded["submitted"][student], cheat)[0]
+            listed = by_cell.get((student, label), set())
+        else:
+            listed = by_student.get(student, set())
+        assert kind in listed, f"{cheat} ({student}): {listed}"
+    missing = [s for s in CHEATERS if s not in by_student]
     assert not missing, f"cheats missing from the integrity report: {missing}"
+    shared_cells = {
+        (s, _cheat_cell(graded["submitted"][s], c)[0]) for s in SHARED for c in SHARED[s]
+    }
+    unlisted = sorted(sc for sc in shared_cells if sc not in by_cell)
+    assert not unlisted, f"cheat cells the report does not list: {unlisted}"
 
 
 def test_killing_the_kernel_fails_only_that_submission(graded):
@@ -633,10 +712,6 @@ def test_killing_the_kernel_fails_only_that_submission(graded):
     assert others, "exiter was alone in its nbgrader process"
     missing = [s for s in others if s not in graded["notebooks"] or s not in graded["scores"]]
     assert not missing, f"not graded after exiter's kernel died: {missing}"
-
-
-def test_looper_is_cut_by_the_timeout_and_the_rest_is_graded(graded):
-    assert graded["scores"]["looper"] == (HONEST, TOTAL)
 
 
 def _log_of(graded, student: str) -> str:
@@ -659,8 +734,8 @@ def test_gradebook_holds_only_what_autograde_wrote(graded):
     scores = graded["scores"]
     assert set(scores) >= set(ALL) - {"exiter"}
     assert all(s[0] <= TOTAL for s in scores.values()), scores
-    assert scores["grade_writer"] == (HONEST, TOTAL)
-    outputs = _outputs(graded["notebooks"]["grade_writer"])
+    assert scores[STUDENT_OF["grade_writer"]] == (HONEST, TOTAL)
+    outputs = _cheat_outputs(graded, "grade_writer")
     assert "WROTE" not in outputs and "blocked" in outputs
 
 
@@ -683,7 +758,7 @@ def test_no_symlink_reaches_the_autograded_or_feedback_folders(graded):
 def test_network_was_unreachable(graded):
     assert graded["accepted"] == []
     # both attempts ran and were refused: the loopback connection and the web request
-    outputs = _outputs(graded["notebooks"]["network"])
+    outputs = _cheat_outputs(graded, "network")
     assert outputs.count("blocked") == 2, outputs
 
 
@@ -692,11 +767,11 @@ def test_no_output_quotes_the_solutions_or_hidden_tests(graded):
     secrets = _secret_lines(graded["source"])
     assert secrets, "no secret lines found in the source notebook"
     # the reader's four attempts (three reads and a copy) all failed
-    assert _outputs(graded["notebooks"]["reader"]).count("blocked") == 4
-    for student in ("reader", "forker"):
-        outputs = _outputs(graded["notebooks"][student])
+    assert _cheat_outputs(graded, "reader").count("blocked") == 4
+    for cheat in ("reader", "forker"):
+        outputs = _cheat_outputs(graded, cheat)
         leaked = [s for s in secrets if s in outputs]
-        assert not leaked, f"{student} printed: {leaked[:3]}"
+        assert not leaked, f"{cheat} printed: {leaked[:3]}"
 
 
 def test_hidden_tests_never_enter_the_kernel(graded):
@@ -704,8 +779,8 @@ def test_hidden_tests_never_enter_the_kernel(graded):
     # cells ran in the kernel, that showed the hidden tests. Now they run in the grader.
     hidden = _hidden_only(graded["source"])
     assert hidden
-    echoed = _outputs(graded["notebooks"]["echo"])
-    assert "ECHO_MARK" in echoed, "the echo cheat did not run"
+    assert "ECHO_MARK" in _cheat_outputs(graded, "echo"), "the echo cheat did not run"
+    echoed = _outputs(graded["notebooks"][STUDENT_OF["echo"]])
     leaked = [h for h in hidden if h in echoed]
     assert not leaked, f"the kernel saw hidden test lines: {leaked[:3]}"
 
