@@ -56,7 +56,15 @@ _FAILED_STUDENT = re.compile(r"There was an error processing assignment '.*' for
 
 
 class ParallelAutogradeError(NbgraderError):
-    """One or more autograde groups failed; the message names them and shows their logs."""
+    """One or more autograde groups failed; the message names them and shows their logs.
+
+    ``result`` is the :class:`AutogradeResult` of the whole run: every other group finished,
+    and its students were graded.
+    """
+
+    def __init__(self, message: str, result: AutogradeResult):
+        super().__init__(message)
+        self.result = result
 
 
 @dataclass
@@ -310,5 +318,5 @@ def autograde(
             f"{', '.join(result.failed)}"
         ]
         parts += [f"--- {g.describe()}" for g in bad]
-        raise ParallelAutogradeError("\n".join(parts))
+        raise ParallelAutogradeError("\n".join(parts), result)
     return result
