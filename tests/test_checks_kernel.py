@@ -5,6 +5,10 @@ notebook the very same cell runs in their kernel, with their functions and the r
 helpers. No test cell is written twice, so the visible tests of every release notebook are run
 here in a plain kernel with the instructor's solutions pasted in (they must all pass), and with
 each exercise's stub (its own test cell must fail, saying what to do, and no other).
+
+The run with the solutions is nbgrader's own ``validate`` (what the student's Validate button
+and ``nbgrader validate`` do), with the course's configuration: it must say the notebook passes,
+and the notebook it executed must show every test cell's ✓.
 """
 
 from __future__ import annotations
@@ -12,13 +16,32 @@ from __future__ import annotations
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbgrader.validator import Validator
+from traitlets.config.loader import PyFileConfigLoader
 
-from course.grading import REPO_ROOT, assignment_ids, fill_solutions, is_test_cell, meta
-from course.grading.submissions import exercises, read_notebook
+from course.grading import (
+    REPO_CONFIG,
+    REPO_ROOT,
+    assignment_ids,
+    fill_solutions,
+    is_test_cell,
+    meta,
+)
+from course.grading.submissions import exercises, read_notebook, write_notebook
 
 pytestmark = pytest.mark.slow
 
 IDS = assignment_ids(REPO_ROOT / "source")
+
+
+class _Validator(Validator):
+    """nbgrader's validator, keeping the notebook it executed."""
+
+    executed: nbformat.NotebookNode | None = None
+
+    def _preprocess(self, nb):
+        self.executed = super()._preprocess(nb)
+        return self.executed
 
 
 def _run(nb) -> nbformat.NotebookNode:
@@ -37,10 +60,18 @@ def _errors(nb) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("aid", IDS)
-def test_visible_tests_pass_in_the_students_kernel_with_the_solutions(aid):
+def test_nbgrader_validate_passes_the_solution_and_every_visible_test_prints_its_tick(
+    aid, tmp_path
+):
     source = read_notebook(REPO_ROOT / "source" / aid / f"{aid}.ipynb")
     release = read_notebook(REPO_ROOT / "release" / aid / f"{aid}.ipynb")
-    nb = _run(fill_solutions(release, source))
+    path = tmp_path / f"{aid}.ipynb"
+    write_notebook(fill_solutions(release, source), path)
+    config = PyFileConfigLoader(REPO_CONFIG.name, path=str(REPO_CONFIG.parent)).load_config()
+    validator = _Validator(config=config)
+    results = validator.validate(str(path))
+    assert results == {}, f"{aid}: nbgrader validate found {results}"  # "Success! ..."
+    nb = validator.executed
     assert _errors(nb) == {}
     for cell in nb.cells:
         if is_test_cell(cell):

@@ -4,8 +4,9 @@ Assignments are discovered at collection time, so a new ``source/<id>/<id>.ipynb
 with no change here. One trial (``course.grading.trial``) builds a throwaway course with every
 assignment, generates the releases, hands in a synthetic class per assignment (the solution,
 the blank release, and a few students who each leave a set of exercises as the stub, chosen so
-that every exercise is shown to cost exactly its own points), autogrades them all and validates
-the solutions. Every test below only reads that trial.
+that every exercise is shown to cost exactly its own points) and autogrades them all. Every
+test below only reads that trial. (``nbgrader validate`` of every solution is in
+tests/test_checks_kernel.py, which runs the same notebook in the student's plain kernel.)
 
 Under ``pytest -n N`` (xdist) the workers share the trial through ``run_once`` (conftest.py),
 so the course is graded once per session.
@@ -34,7 +35,7 @@ from course.grading import (
     run_nbgrader,
     total_scores,
 )
-from course.grading.trial import VALIDATE_SUCCESS, Trial, run_trial, stub_sets
+from course.grading.trial import Trial, run_trial, stub_sets
 
 # The trial's tests: they run nbgrader, and the graded kernels run in the bubblewrap sandbox.
 GRADED = [pytest.mark.slow, pytest.mark.sandbox]
@@ -154,13 +155,6 @@ def test_one_wrong_exercise_loses_exactly_its_points(trial, aid, exercise):
     assert not unproven, (
         f"{aid}: no student stubbed {exercise.grade_id} but not the exercise of {unproven}"
     )
-
-
-@graded
-@pytest.mark.parametrize("aid", IDS)
-def test_nbgrader_validate_passes_on_the_solution(trial, aid):
-    output = trial.validate_output[aid]
-    assert VALIDATE_SUCCESS in output, f"{aid}: nbgrader validate said:\n{output}"
 
 
 @pytest.mark.parametrize("n", range(16))

@@ -22,10 +22,11 @@ the set of a later exercise, which is exactly condition 2; ``k`` students serve 
 ``2**k - 1`` exercises (3 students for 4 to 7 exercises instead of 4 to 7).
 
 The whole class of every assignment is autograded by :func:`course.grading.parallel.autograde`
-(one nbgrader process per core, each grading its students' notebooks of every assignment) while
-one ``nbgrader validate`` checks every solution alongside: starting nbgrader costs seconds, so
-the course shares as few starts as it can. The pipeline tests read everything they assert from
-the returned :class:`Trial`.
+(one nbgrader process per core, each grading its students' notebooks of every assignment):
+starting nbgrader costs seconds, so the course shares as few starts as it can. The pipeline
+tests read everything they assert from the returned :class:`Trial`. (``nbgrader validate`` of
+each solution, which runs it once more in a plain kernel, is tests/test_checks_kernel.py's
+run of the same notebook.)
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ import itertools
 import json
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -55,9 +55,7 @@ from course.grading.submissions import (
     read_notebook,
 )
 
-__all__ = ["VALIDATE_SUCCESS", "Trial", "run_trial", "stub_sets", "synthetic_class"]
-
-VALIDATE_SUCCESS = "Success! Your notebook passes all the tests."
+__all__ = ["Trial", "run_trial", "stub_sets", "synthetic_class"]
 
 # The tests grade with warnings on stderr KEPT: a solution must earn full marks without the
 # course's IgnorePattern safety net, and its stderr must be empty (checked on the graded copy,
@@ -104,7 +102,7 @@ def synthetic_class(release, source) -> tuple[dict[str, object], dict[str, list[
 
 @dataclass
 class Trial:
-    """What a trial produced, per assignment: exercises, stubs, per-cell scores, validation."""
+    """What a trial produced, per assignment: exercises, stubs and per-cell scores."""
 
     root: Path
     exercises: dict[str, list[Exercise]]
@@ -112,8 +110,6 @@ class Trial:
     stubbed: dict[str, dict[str, list[str]]]
     # assignment -> student -> test cell grade_id -> score
     scores: dict[str, dict[str, dict[str, CellScore]]]
-    # assignment -> what `nbgrader validate` printed for its solution
-    validate_output: dict[str, str]
     seconds: dict[str, float] = field(default_factory=dict)
 
     def notebook(self, kind: str, assignment: str, student: str | None = None) -> Path:
@@ -144,27 +140,10 @@ class Trial:
         return cls(**d)
 
 
-def _validate(root: Path, notebooks: dict[str, Path]) -> dict[str, str]:
-    """``nbgrader validate`` of each notebook: ``{assignment: what it printed}``.
-
-    One process validates them all. nbgrader prints one verdict per notebook without naming
-    the notebook (the kernel's start-up banner goes to the same stream), and a notebook that
-    passes prints the success line exactly once; so when the success line appears once per
-    notebook and the command succeeded, every notebook passed. Otherwise each notebook is
-    validated again on its own, so each assignment gets its own verdict (with nbgrader's log,
-    to show why).
-    """
-    together = run_nbgrader(["validate", *notebooks.values()], root, check=False)
-    if together.returncode == 0 and together.stdout.count(VALIDATE_SUCCESS) == len(notebooks):
-        return {a: VALIDATE_SUCCESS for a in notebooks}
-    alone = {a: run_nbgrader(["validate", nb], root, check=False) for a, nb in notebooks.items()}
-    return {a: p.stdout + p.stderr for a, p in alone.items()}
-
-
 def run_trial(
     source_dir: Path, root: Path, ids: Sequence[str] | None = None, *, jobs: int | None = None
 ) -> Trial:
-    """Generate, hand in, autograde and validate the assignments of ``source_dir``.
+    """Generate, hand in and autograde the assignments of ``source_dir``.
 
     ``ids`` picks assignments (default: all of them); ``root`` becomes the course directory;
     ``jobs`` is the number of autograde processes (default: one per core).
@@ -178,7 +157,7 @@ def run_trial(
     run_nbgrader(["generate_assignment", "*", "--force"], root)  # one start for all of them
     seconds["generate_assignment"] = time.perf_counter() - t0
 
-    found, stubbed, solutions, handed_in = {}, {}, {}, 0
+    found, stubbed, handed_in = {}, {}, 0
     for a in ids:
         release = read_notebook(root / "release" / a / f"{a}.ipynb")
         source = read_notebook(root / "source" / a / f"{a}.ipynb")
@@ -186,14 +165,10 @@ def run_trial(
         found[a] = exercises(source)
         hand_in(root, a, students)
         handed_in += len(students)
-        solutions[a] = root / "submitted" / "solution" / a / f"{a}.ipynb"
 
     t0 = time.perf_counter()
-    with ThreadPoolExecutor(1) as pool:
-        validated = pool.submit(_validate, root, solutions)
-        autograde(root, "*", jobs=jobs or default_jobs(), progress=False)
-        seconds["autograde"] = time.perf_counter() - t0
-        validate_output = validated.result()
+    autograde(root, "*", jobs=jobs or default_jobs(), progress=False)
+    seconds["autograde"] = time.perf_counter() - t0
     seconds["autograde_per_notebook"] = seconds["autograde"] / handed_in
 
     return Trial(
@@ -201,6 +176,5 @@ def run_trial(
         exercises=found,
         stubbed=stubbed,
         scores={a: cell_scores(db_url(root), a) for a in ids},
-        validate_output=validate_output,
         seconds=seconds,
     )
