@@ -28,17 +28,16 @@ from course.grading import (
     db_url,
     fill_solutions,
     generate,
-    grade_cells,
     hand_in,
     make_course,
-    read_notebook,
     run_nbgrader,
+    source_points,
     total_scores,
 )
 from course.grading.sandbox import ENV_UNSANDBOXED
 
 AID = "01_coin_flips"
-TOTAL = sum(grade_cells(read_notebook(REPO_ROOT / "source" / AID / f"{AID}.ipynb")).values())
+TOTAL = sum(source_points(AID).values())
 LOG_FORMAT = 'c.Application.log_format = "%(created).3f %(message)s"\n'
 PLAIN_NBGRADER = """
 c.Execute.kernel_name = "python3"

@@ -18,11 +18,10 @@ from course.grading import (
     db_url,
     fill_solutions,
     generate,
-    grade_cells,
     hand_in,
     make_course,
-    read_notebook,
     run_nbgrader,
+    source_points,
     total_scores,
 )
 
@@ -49,5 +48,5 @@ def test_07_gets_full_marks_with_both_cores_busy(tmp_path, bwrap, two_cpu_burner
     assert all(b.poll() is None for b in two_cpu_burners), "the burners stopped early"
     run_nbgrader(["autograde", AID, "--force"], root)
     assert all(b.poll() is None for b in two_cpu_burners), "the burners stopped early"
-    total = sum(grade_cells(read_notebook(REPO_ROOT / "source" / AID / f"{AID}.ipynb")).values())
+    total = sum(source_points(AID).values())
     assert total_scores(db_url(root), AID)["solution"] == (total, total)

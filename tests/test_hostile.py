@@ -51,13 +51,13 @@ from course.grading import (
     exercises,
     fill_solutions,
     generate,
-    grade_cells,
     hand_in,
     make_course,
     meta,
     read_notebook,
     run_nbgrader,
     set_cell_source,
+    source_points,
     total_scores,
 )
 from course.grading.integrity import DERIVATION_SUFFIX, integrity_report
@@ -66,7 +66,7 @@ from course.grading.parallel import autograde
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
 AID = "01_coin_flips"
-POINTS = grade_cells(read_notebook(REPO_ROOT / "source" / AID / f"{AID}.ipynb"))
+POINTS = source_points(AID)
 TOTAL = sum(POINTS.values())
 HONEST = TOTAL - POINTS["test_bernoulli_mle"]  # every cheater's bernoulli_mle is wrong
 WRONG_MLE = "def bernoulli_mle(x):\n    return 0.5\n"

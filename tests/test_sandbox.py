@@ -28,19 +28,18 @@ from course.grading import (
     db_url,
     fill_solutions,
     generate,
-    grade_cells,
     hand_in,
     make_course,
-    read_notebook,
     run_nbgrader,
     sandbox,
+    source_points,
     total_scores,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
 AID = "01_coin_flips"
-TOTAL = sum(grade_cells(read_notebook(REPO_ROOT / "source" / AID / f"{AID}.ipynb")).values())
+TOTAL = sum(source_points(AID).values())
 
 
 @pytest.fixture(scope="module")

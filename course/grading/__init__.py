@@ -18,6 +18,8 @@ from course.grading.pipeline import (
     nbgrader_env,
     run_nbgrader,
     scripts_dir,
+    source_notebook,
+    source_points,
 )
 from course.grading.submissions import (
     Exercise,
@@ -55,6 +57,8 @@ __all__ = [
     "run_nbgrader",
     "scripts_dir",
     "set_cell_source",
+    "source_notebook",
+    "source_points",
     "total_scores",
     "write_notebook",
 ]

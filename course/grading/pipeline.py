@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from course.grading.submissions import read_notebook, write_notebook
+from course.grading.submissions import grade_cells, read_notebook, write_notebook
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REPO_CONFIG = REPO_ROOT / "nbgrader_config.py"
@@ -35,6 +35,8 @@ __all__ = [
     "nbgrader_env",
     "run_nbgrader",
     "scripts_dir",
+    "source_notebook",
+    "source_points",
 ]
 
 
@@ -110,6 +112,22 @@ def assignment_ids(source_dir: str | os.PathLike[str] = REPO_ROOT / "source") ->
     if not source_dir.is_dir():
         return []
     return sorted(p.name for p in source_dir.iterdir() if (p / f"{p.name}.ipynb").is_file())
+
+
+def source_notebook(
+    assignment: str, source_dir: str | os.PathLike[str] = REPO_ROOT / "source"
+) -> nbformat.NotebookNode:
+    """The source notebook ``<source_dir>/<assignment>/<assignment>.ipynb`` (solutions and
+    hidden tests included)."""
+    return read_notebook(Path(source_dir) / assignment / f"{assignment}.ipynb")
+
+
+def source_points(
+    assignment: str, source_dir: str | os.PathLike[str] = REPO_ROOT / "source"
+) -> dict[str, float]:
+    """``{grade_id: points}`` of the assignment's autograded test cells, in notebook order;
+    ``sum(source_points(a).values())`` is its total."""
+    return grade_cells(source_notebook(assignment, source_dir))
 
 
 _CONFIG_TEMPLATE = """\
