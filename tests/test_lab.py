@@ -6,15 +6,13 @@ Nothing here skips: a missing extension or a server that does not come up is a f
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from lab_and_browser import jupyterlab
 
 from course.grading import REPO_ROOT, scripts_dir
 
@@ -38,12 +36,6 @@ def test_widget_and_ipympl_lab_extensions_are_installed_and_enabled():
         assert "enabled" in lines[0] and "OK" in lines[0], f"{name}: {' '.join(lines[0])}"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str, token: str):
     req = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
     with urllib.request.urlopen(req, timeout=10) as r:
@@ -52,35 +44,10 @@ def _get(url: str, token: str):
 
 @pytest.mark.slow
 def test_jupyterlab_serves_the_course_with_the_extensions(tmp_path: Path):
-    port, token = _free_port(), "mle-course-lab-test"
-    env = dict(os.environ)
-    for var in ("JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR", "JUPYTER_RUNTIME_DIR"):
-        env[var] = str(tmp_path / var.lower())
-    cmd = [
-        str(scripts_dir() / "jupyter"), "lab", "--no-browser",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={REPO_ROOT}", "release",
-    ]  # fmt: skip
-    if os.geteuid() == 0:
-        cmd.append("--allow-root")
-    log = open(tmp_path / "lab.log", "w")  # noqa: SIM115 - closed in finally
-    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline, status = time.monotonic() + 120, None
-        while status is None and time.monotonic() < deadline:
-            assert server.poll() is None, (
-                "jupyter lab exited:\n" + (tmp_path / "lab.log").read_text()
-            )
-            try:
-                status = _get(f"{base}/api/status", token)
-            except OSError:
-                time.sleep(0.5)
-        assert status is not None, (
-            "no answer on /api/status:\n" + (tmp_path / "lab.log").read_text()
-        )
-        assert "started" in status
-
+    # As `make lab` starts it: the repository as the root, opening release/.
+    token = "mle-course-lab-test"
+    with jupyterlab(tmp_path, token, root=REPO_ROOT, args=["release"]) as (base, _):
+        assert "started" in _get(f"{base}/api/status", token)
         # The server's own view of the federated extensions the page will load.
         extensions = {e["name"]: e for e in _get(f"{base}/lab/api/extensions", token)}
         for name in NEEDED:
@@ -89,12 +56,3 @@ def test_jupyterlab_serves_the_course_with_the_extensions(tmp_path: Path):
             assert extensions[key]["enabled"], f"{name} is disabled"
             assert extensions[key]["status"] == "ok", f"{name}: {extensions[key]}"
         assert "python3" in _get(f"{base}/api/kernelspecs", token)["kernelspecs"]
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        finally:
-            if server.poll() is None:  # a loaded machine: stop it, and reap it
-                server.kill()
-                server.wait()
-            log.close()

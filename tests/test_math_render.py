@@ -24,25 +24,18 @@ test fails.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from lab_and_browser import chromium, jupyterlab
+from playwright.sync_api import Page
 from test_notebook_lint import formulas
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 TOKEN = "mle-course-math-render-test"
 RELEASES = sorted(ROOT.glob("release/*/*.ipynb"))
 
@@ -75,85 +68,22 @@ TYPESET_JS = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab on a free loopback port, settings in a temporary directory, with the
     notebook's windowing off so that every cell is rendered, not only the visible ones."""
-    home = tmp_path_factory.mktemp("math-lab")
-    root = home / "notebooks"
-    root.mkdir()
-    settings = home / "settings" / "@jupyterlab"
-    for plugin, values in [
-        ("apputils-extension/notification", {"fetchNews": "false"}),
-        ("notebook-extension/tracker", {"windowingMode": "none"}),
-    ]:
-        path = settings / f"{plugin}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
-    env = {
-        **os.environ,
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
+    settings = {
+        "apputils-extension/notification": {"fetchNews": "false"},
+        "notebook-extension/tracker": {"windowingMode": "none"},
     }
-    port = free_port()
-    command = [
-        str(Path(sys.executable).with_name("jupyter-lab")),
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={TOKEN}",
-        f"--ServerApp.root_dir={root}",
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
-    log_path = home / "lab.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_for_server(url, server, log_path)
-            yield url, root
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:  # a loaded machine: stop it, and reap it
-                server.kill()
-                server.wait()
-
-
-def wait_for_server(url: str, server: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"JupyterLab exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.25)
-    pytest.fail(f"JupyterLab did not answer within {timeout} s:\n{log.read_text()}")
+    with jupyterlab(tmp_path_factory.mktemp("math-lab"), TOKEN, settings=settings) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
 def browser():
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM))
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
