@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -36,10 +38,22 @@ def test_widget_and_ipympl_lab_extensions_are_installed_and_enabled():
         assert "enabled" in lines[0] and "OK" in lines[0], f"{name}: {' '.join(lines[0])}"
 
 
-def _get(url: str, token: str):
+def _get(url: str, token: str, wait: float = 120):
+    """The JSON at ``url``. A loaded machine's server may take a while to answer (one request
+    took over 10 s with both cores busy), so a timed-out or refused request is tried again
+    until ``wait`` seconds have passed; an HTTP error status is an answer and fails at once."""
     req = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return json.loads(r.read())
+        except urllib.error.HTTPError:
+            raise
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.mark.slow
