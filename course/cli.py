@@ -30,17 +30,20 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from course.grading.pipeline import REPO_CONFIG, REPO_ROOT, db_url, nbgrader_env, scripts_dir
+from course.grading.pipeline import (
+    REPO_ROOT,
+    course_config,
+    db_url,
+    nbgrader_env,
+    scripts_dir,
+)
 
 __all__ = ["main"]
 
 
 def _configured_db_url() -> str | None:
     """The ``CourseDirectory.db_url`` that nbgrader_config.py sets, if it sets one."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader(REPO_CONFIG.name, path=str(REPO_CONFIG.parent)).load_config()
-    return config.CourseDirectory.get("db_url")
+    return course_config().CourseDirectory.get("db_url")
 
 
 def _integrity(assignment: str) -> int:

@@ -17,15 +17,15 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbgrader.validator import Validator
-from traitlets.config.loader import PyFileConfigLoader
 
 from course.grading import (
-    REPO_CONFIG,
     REPO_ROOT,
     assignment_ids,
+    course_config,
     fill_solutions,
     is_test_cell,
     meta,
+    source_notebook,
 )
 from course.grading.submissions import exercises, read_notebook, write_notebook
 
@@ -63,11 +63,11 @@ def _errors(nb) -> dict[str, str]:
 def test_nbgrader_validate_passes_the_solution_and_every_visible_test_prints_its_tick(
     aid, tmp_path
 ):
-    source = read_notebook(REPO_ROOT / "source" / aid / f"{aid}.ipynb")
+    source = source_notebook(aid)
     release = read_notebook(REPO_ROOT / "release" / aid / f"{aid}.ipynb")
     path = tmp_path / f"{aid}.ipynb"
     write_notebook(fill_solutions(release, source), path)
-    config = PyFileConfigLoader(REPO_CONFIG.name, path=str(REPO_CONFIG.parent)).load_config()
+    config = course_config()
     validator = _Validator(config=config)
     results = validator.validate(str(path))
     assert results == {}, f"{aid}: nbgrader validate found {results}"  # "Success! ..."
@@ -81,7 +81,7 @@ def test_nbgrader_validate_passes_the_solution_and_every_visible_test_prints_its
 
 def test_a_stub_fails_only_its_own_visible_test_and_says_why():
     aid = "01_coin_flips"
-    source = read_notebook(REPO_ROOT / "source" / aid / f"{aid}.ipynb")
+    source = source_notebook(aid)
     release = read_notebook(REPO_ROOT / "release" / aid / f"{aid}.ipynb")
     ex = next(e for e in exercises(source) if e.grade_id == "bernoulli_mle")
     nb = _run(fill_solutions(release, source, skip=(ex.grade_id,)))

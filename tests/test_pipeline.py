@@ -23,6 +23,7 @@ import pytest
 from course.grading import (
     REPO_ROOT,
     assignment_ids,
+    course_config,
     db_url,
     exercises,
     fill_solutions,
@@ -177,9 +178,7 @@ def test_stub_sets_refuses_a_negative_count():
 
 
 def test_nbgrader_config_makes_the_repo_root_the_course_directory():
-    from traitlets.config.loader import PyFileConfigLoader
-
-    c = PyFileConfigLoader("nbgrader_config.py", path=str(REPO_ROOT)).load_config()
+    c = course_config()
     assert c.CourseDirectory.course_id == "mle-course"
     assert Path(c.CourseDirectory.root) == REPO_ROOT
     assert "db_url" not in c.CourseDirectory  # the default: <root>/gradebook.db

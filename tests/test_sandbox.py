@@ -19,12 +19,11 @@ from pathlib import Path
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
-from traitlets.config.loader import PyFileConfigLoader
 
 from course._warden import MSG_REPLY, MSG_REQUEST
 from course.grading import (
-    REPO_CONFIG,
     REPO_ROOT,
+    course_config,
     db_url,
     fill_solutions,
     generate,
@@ -328,7 +327,7 @@ def test_wrapper_refuses_a_tcp_connection(tmp_path, bwrap):
 
 def test_course_config_selects_the_sandbox_for_autograde_only(monkeypatch):
     monkeypatch.delenv("JUPYTER_PATH", raising=False)
-    config = PyFileConfigLoader(REPO_CONFIG.name, path=str(REPO_CONFIG.parent)).load_config()
+    config = course_config()
     assert config.GuardedExecute.kernel_name == sandbox.KERNEL_NAME
     assert config.KernelManager.transport == "ipc"
     assert "course.grading.execute.GuardedExecute" in config.Autograde.autograde_preprocessors
@@ -343,7 +342,7 @@ def test_the_grader_waits_for_a_loaded_kernels_last_output_as_long_as_for_a_cell
     # iopub_timeout after its reply (nbclient's default 4 s was exceeded under load).
     from course.grading.execute import GuardedExecute
 
-    config = PyFileConfigLoader(REPO_CONFIG.name, path=str(REPO_CONFIG.parent)).load_config()
+    config = course_config()
     grader = GuardedExecute(config=config)
     assert grader.raise_on_iopub_timeout  # nbgrader's choice, kept
     assert grader.iopub_timeout >= grader.timeout == 30
@@ -414,11 +413,10 @@ def test_a_kernel_that_ends_itself_in_a_test_cell_is_seen_at_once(tmp_path, bwra
     grade = textwrap.dedent(
         f"""
         import nbformat
-        from traitlets.config.loader import PyFileConfigLoader
+        from course.grading import course_config
         from course.grading.execute import GuardedExecute
 
-        config = PyFileConfigLoader({REPO_CONFIG.name!r}, path={str(REPO_CONFIG.parent)!r})
-        config = config.load_config()
+        config = course_config()
         config.GuardedExecute.warden_timeout = 600.0
         nb = nbformat.read({str(tmp_path / "in.ipynb")!r}, 4)
         resources = {{"metadata": {{"path": {str(tmp_path)!r}}}}}

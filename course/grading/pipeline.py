@@ -28,6 +28,7 @@ __all__ = [
     "SQLITE_TIMEOUT",
     "NbgraderError",
     "assignment_ids",
+    "course_config",
     "db_url",
     "generate",
     "hand_in",
@@ -112,6 +113,13 @@ def assignment_ids(source_dir: str | os.PathLike[str] = REPO_ROOT / "source") ->
     if not source_dir.is_dir():
         return []
     return sorted(p.name for p in source_dir.iterdir() if (p / f"{p.name}.ipynb").is_file())
+
+
+def course_config():
+    """The course's nbgrader settings (``nbgrader_config.py``), as a traitlets ``Config``."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader(REPO_CONFIG.name, path=str(REPO_CONFIG.parent)).load_config()
 
 
 def source_notebook(
