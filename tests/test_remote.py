@@ -7,18 +7,28 @@ run test-cell code here through a Session, exactly as GuardedExecute does during
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 import numpy as np
+import psutil
 import pytest
 from jupyter_client.manager import KernelManager
 
 from course._warden import MSG_SERVE, MSG_SERVE_REPLY
 from course._wire import NotPlain
 from course.checks import CheckFailure, case, check
-from course.grading.remote import CellTimeout, KernelGone, Session, run_test_cell
+from course.grading.remote import (
+    WALL_FACTOR,
+    CellTimeout,
+    KernelGone,
+    Session,
+    process_tree_cpu,
+    run_test_cell,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -55,6 +65,7 @@ class Kernel:
             alive=self.km.is_alive,
             interrupt=self.km.interrupt_kernel,
             timeout=timeout,
+            cpu=lambda: process_tree_cpu(self.km.provisioner.process.pid),
         )
         self.request = self.kc.session.msg(MSG_SERVE, {"address": s.address, "token": s.token})
         self.kc.shell_channel.send(self.request)
@@ -247,16 +258,66 @@ def test_the_time_limit_interrupts_the_student_and_the_kernel_serves_on(kernel):
     kernel.run("def forever(x):\n    while True:\n        pass\n")
     s = kernel.session(timeout=3)
     try:
-        with pytest.raises(CellTimeout):
+        with pytest.raises(CellTimeout, match="computing time"):
             s.describe(["forever"])["forever"](1)
     finally:
         kernel.finish(s)
-    assert s.timed_out
+    assert s.timed_out and s.used["cpu"] > 3
+    assert [r["kind"] for r in s.records] == ["timeout"]
     s = kernel.session()
     try:
         assert s.describe(["bernoulli_mle"])["bernoulli_mle"]([1, 1, 0, 0]) == 0.5
     finally:
         kernel.finish(s)
+
+
+def test_the_time_the_grader_spends_on_a_tests_callables_is_not_the_students(kernel):
+    # A coverage study calls the test's simulate(rng) thousands of times across the sandbox; on
+    # a loaded grader that took longer than the cell's limit by the clock, while the student's
+    # loop itself needed a fraction of a second of the kernel's CPU.
+    s = kernel.session(timeout=1.5)
+
+    def slow_simulate(rng):
+        time.sleep(0.25)  # the grader's own work, slowed by a busy machine
+        return float(rng.normal())
+
+    started = time.monotonic()
+    try:
+        draws = s.describe(["draw"])["draw"](slow_simulate, np.random.default_rng(1), 12)
+    finally:
+        kernel.finish(s)
+    assert 1.5 < time.monotonic() - started < WALL_FACTOR * 1.5
+    assert len(draws) == 12 and not s.timed_out and s.used["cpu"] < 1.5
+
+
+def test_code_that_waits_is_stopped_by_the_clock(kernel):
+    kernel.run("def dozes(x):\n    import time\n    time.sleep(3600)\n")
+    s = kernel.session(timeout=1)
+    started = time.monotonic()
+    try:
+        with pytest.raises(CellTimeout, match="wait or sleep"):
+            s.describe(["dozes"])["dozes"](1)
+    finally:
+        kernel.finish(s)
+    assert time.monotonic() - started >= WALL_FACTOR * 1
+    assert s.timed_out and s.used["cpu"] < 1
+
+
+def test_the_cpu_of_every_process_the_kernel_started_counts():
+    # A grandchild that computes, under a shell that only waits: its time is the shell's tree's.
+    # (`; :` keeps the shell from replacing itself with its last command)
+    shell = subprocess.Popen(["sh", "-c", f'"{sys.executable}" -c "while True: pass"; :'])
+    try:
+        deadline = time.monotonic() + 120
+        while (used := process_tree_cpu(shell.pid)) is None or used < 0.5:
+            assert time.monotonic() < deadline, used
+            time.sleep(0.05)
+    finally:
+        for p in psutil.Process(shell.pid).children(recursive=True):
+            p.kill()
+        shell.kill()
+        shell.wait()
+    assert process_tree_cpu(shell.pid) is None  # gone and reaped: nothing to read
 
 
 def test_frames_tracebacks_and_the_garbage_collector_hold_no_answer(kernel):

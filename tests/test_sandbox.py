@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,7 @@ from course.grading import (
     source_points,
     total_scores,
 )
+from course.grading.remote import process_tree_cpu
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
@@ -274,6 +276,33 @@ def _wrapper(tmp_path: Path, env: dict[str, str], transport: str = "ipc"):
         text=True,
         timeout=120,
     )
+
+
+def test_the_grader_sees_the_cpu_time_of_every_process_in_the_sandbox(kernel):
+    # A test cell's time limit is the CPU time of the sandbox's processes, read by the grader
+    # from outside (course.grading.remote.process_tree_cpu); a forked child computes here.
+    root = kernel.km.provisioner.process.pid
+    before = process_tree_cpu(root)
+    out, err = kernel.run(
+        """
+        import os, time
+        pid = os.fork()
+        if pid == 0:
+            end = time.process_time() + 1.0
+            while time.process_time() < end:
+                pass
+            os._exit(0)
+        child = pid
+        print(child)
+        """
+    )
+    assert not err and before is not None
+    deadline = time.monotonic() + 120
+    while (used := process_tree_cpu(root) - before) < 0.9:  # the child's 1 s, while it runs
+        assert time.monotonic() < deadline, used
+        time.sleep(0.05)
+    out, err = kernel.run("os.waitpid(child, 0)")
+    assert not err and process_tree_cpu(root) - before >= 1.0  # and in its parent's, once reaped
 
 
 def test_private_tmp_is_mounted_before_what_may_lie_under_it(monkeypatch):

@@ -31,7 +31,14 @@ from traitlets import Bool, Float
 
 from course._warden import MSG_REQUEST, MSG_SERVE
 from course.grading import sandbox
-from course.grading.remote import LEASE, KernelGone, Session, declared_names, run_test_cell
+from course.grading.remote import (
+    LEASE,
+    KernelGone,
+    Session,
+    declared_names,
+    process_tree_cpu,
+    run_test_cell,
+)
 from course.grading.submissions import INTEGRITY_KEY, is_test_cell
 
 __all__ = ["GuardedExecute", "WardenError"]
@@ -163,6 +170,7 @@ class GuardedExecute(Execute):
             alive=self._kernel_alive,
             interrupt=self._interrupt,
             timeout=timeout,
+            cpu=self._kernel_cpu,
         )
         request = self.kc.session.msg(
             MSG_SERVE, {"address": session.address, "token": session.token}
@@ -181,9 +189,10 @@ class GuardedExecute(Execute):
         finally:
             session.close()
         self.log.debug(
-            "test cell %s ran in the grader in %.2f s",
+            "test cell %s ran in the grader in %.2f s (the kernel's CPU: %.2f s at the last look)",
             cell.metadata.get("nbgrader", {}).get("grade_id"),
             time.monotonic() - started,
+            session.used.get("cpu", 0.0),
         )
         if text:
             cell.outputs.append(NotebookNode(output_type="stream", name="stdout", text=text))
@@ -224,6 +233,12 @@ class GuardedExecute(Execute):
     def _kernel_alive(self) -> bool:
         process = getattr(getattr(self.km, "provisioner", None), "process", None)
         return process is None or process.poll() is None
+
+    def _kernel_cpu(self) -> float | None:
+        """CPU seconds used so far by the kernel and every process it started (the sandbox's
+        whole process tree), read by the grader from the operating system."""
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        return None if process is None else process_tree_cpu(process.pid)
 
     def _interrupt(self) -> None:
         """Ask the kernel to interrupt the student's code (the kernelspec's message mode)."""

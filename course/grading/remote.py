@@ -23,6 +23,14 @@ cell ran in the kernel.
 
 The cell's printed output and its exception become the cell's outputs, so nbgrader scores the
 cell exactly as it would have scored it in the kernel.
+
+The time limit (nbgrader's ``c.Execute.timeout``, 30 s in this course) counts the student's
+code, not the grader's: a test cell is stopped when the kernel's processes have used that many
+seconds of CPU time since the cell began (:func:`process_tree_cpu`, read by the grader from the
+operating system, not reported by the kernel), or when the cell has run :data:`WALL_FACTOR`
+times as long by the clock (code that sleeps or waits uses no CPU). A busy grading machine, or a
+test whose own work is slow (thousands of calls of a test's ``simulate(rng)``, each a round trip
+across the sandbox), does not make a correct student run out of time.
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ import traceback
 import warnings
 
 import numpy as np
+import psutil
 import zmq
 
 from course._wire import (
@@ -61,13 +70,17 @@ __all__ = [
     "StudentFunction",
     "Unavailable",
     "declared_names",
+    "process_tree_cpu",
     "run_test_cell",
 ]
 
 # The first line of every test cell: which of the notebook's names are the student's.
 DECLARATION = re.compile(r"^#\s*your code:\s*(?P<names>[A-Za-z_][\w, ]*?)\s*$")
 MAX_PRINTED = 20_000  # characters of the student's own prints kept per test cell
-LEASE = 0.25  # seconds between checks that the kernel is still alive
+LEASE = 0.25  # seconds between checks that the kernel is alive and within its time
+# A test cell may run this many times its CPU limit by the clock: the limit for code that waits
+# (sleeps, blocks) instead of computing, and for a grader slowed by a loaded machine.
+WALL_FACTOR = 4.0
 
 
 def declared_names(source: str) -> list[str] | None:
@@ -77,6 +90,28 @@ def declared_names(source: str) -> list[str] | None:
     if m is None:
         return None
     return [n.strip() for n in m.group("names").split(",") if n.strip()]
+
+
+def process_tree_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) used so far by process ``pid`` and all its descendants.
+
+    Live processes count with all their threads, and a process that ended counts in its
+    parent's children times once it is reaped. None when ``pid`` is gone or cannot be read. The
+    grader reads this from the operating system: nothing the kernel says enters it.
+    """
+    try:
+        root = psutil.Process(pid)
+        tree = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return None
+    total = 0.0
+    for process in tree:
+        try:
+            t = process.cpu_times()
+        except psutil.Error:  # ended between the listing and the reading: its parent has it
+            continue
+        total += t.user + t.system + t.children_user + t.children_system
+    return total
 
 
 class CellTimeout(BaseException):
@@ -152,10 +187,14 @@ class Session:
     """One test cell's connection to the kernel's warden.
 
     ``alive()`` says whether the kernel process still runs; ``interrupt()`` asks the kernel to
-    stop what it is doing (sent when the cell's time runs out).
+    stop what it is doing (sent when the cell's time runs out); ``cpu()`` gives the CPU seconds
+    the kernel's processes have used so far (:func:`process_tree_cpu`), or None when they cannot
+    be read, in which case the clock counts instead. ``timeout`` is the cell's limit in seconds
+    of the kernel's CPU time; by the clock the cell may run ``WALL_FACTOR`` times as long. Both
+    start once the kernel has connected (:meth:`hello`).
     """
 
-    def __init__(self, folder: str, *, alive, interrupt, timeout: float):
+    def __init__(self, folder: str, *, alive, interrupt, timeout: float, cpu=None):
         self.token = secrets.token_hex(8)
         self.address = f"ipc://{os.path.join(folder, 'mle-' + self.token[:8])}"
         self.context = zmq.Context.instance()
@@ -165,8 +204,12 @@ class Session:
         self.socket.setsockopt(zmq.SNDTIMEO, 2000)  # never block on a kernel that is not there
         self.socket.bind(self.address)
         self.connected = False
-        self.alive, self.interrupt = alive, interrupt
-        self.deadline = time.monotonic() + timeout
+        self.alive, self.interrupt, self.cpu = alive, interrupt, cpu
+        self.timeout = float(timeout)
+        self.timing = False  # the limits apply between hello() and close()
+        self.started = self.cpu_start = None
+        self.used: dict[str, float] = {}  # at the last look: "cpu" and "wall" seconds
+        self._next_look = 0.0
         self.channel = Channel(self.socket, self._handle, wait=self._wait)
         self.channel.unexpected = self._unexpected
         self.callables: dict[int, object] = {}
@@ -177,26 +220,53 @@ class Session:
 
     # --- waiting -------------------------------------------------------------------------
     def _wait(self, timeout=None) -> bool:
-        limit = self.deadline if timeout is None else min(self.deadline, time.monotonic() + timeout)
+        """Wait for a message: True when one came, False after ``timeout`` seconds (None: no
+        limit but the cell's own). Every LEASE seconds it looks at the kernel: KernelGone when
+        it died, CellTimeout when the cell is out of time."""
+        until = None if timeout is None else time.monotonic() + timeout
         while True:
-            left = limit - time.monotonic()
-            if left <= 0:
-                if timeout is not None and limit < self.deadline:
-                    return False
-                self._time_out()
-            if self.socket.poll(int(min(left, LEASE) * 1000) + 1):
+            now = time.monotonic()
+            if now >= self._next_look:
+                self._look(now)
+                self._next_look = now + LEASE
+            if until is not None and now >= until:
+                return False
+            wait = self._next_look - now if until is None else min(self._next_look, until) - now
+            if self.socket.poll(int(wait * 1000) + 1):
                 return True
             if not self.alive():
                 raise KernelGone("the kernel died while your code ran")
 
-    def _time_out(self):
+    def _look(self, now: float) -> None:
+        """CellTimeout when the kernel used ``timeout`` CPU seconds, or the clock ran out."""
+        if not self.timing:
+            return
+        wall = now - self.started
+        used = self.cpu() if self.cpu is not None else None
+        cpu = wall if used is None or self.cpu_start is None else used - self.cpu_start
+        self.used = {"cpu": cpu, "wall": wall}
+        if cpu > self.timeout:
+            self._time_out(
+                f"your code used more than {self.timeout:g} s of computing time in this test "
+                "cell (an endless loop, or a computation far slower than it needs to be?)"
+            )
+        if wall > WALL_FACTOR * self.timeout:
+            self._time_out(
+                f"this test cell ran for more than {WALL_FACTOR * self.timeout:g} s (does your "
+                "code wait or sleep?)"
+            )
+
+    def _time_out(self, why: str = "the test cell ran out of time while your code was running"):
         if not self.timed_out:
             self.timed_out = True
             self.interrupt()
-            self.records.append({"kind": "timeout", "detail": "a test cell ran out of time"})
-        raise CellTimeout("the test cell ran out of time while your code was running")
+            self.records.append({"kind": "timeout", "detail": f"out of time: {why}"})
+        raise CellTimeout(why)
 
     def _unexpected(self, header):
+        late = header.get("kind") == "rep" and type(header.get("re")) is int
+        if self.timed_out and late and header["re"] < self.channel.seq:
+            return  # the interrupted student's answer to a call the time limit gave up on
         self.records.append(
             {
                 "kind": "wire",
@@ -212,8 +282,6 @@ class Session:
         before, and a kernel slow to connect on a loaded machine is not a cell that ran out of
         time.
         """
-        budget = self.deadline - time.monotonic()
-        self.deadline = time.monotonic() + timeout + 1.0  # the wait below ends first
         try:
             header, _ = self.channel.receive(timeout)
         except (ChannelClosed, WireError) as exc:
@@ -221,7 +289,10 @@ class Session:
         if header.get("kind") != "hello" or header.get("token") != self.token:
             raise KernelGone("the grading kernel answered with a message the grader did not expect")
         self.connected = True
-        self.deadline = time.monotonic() + budget
+        self.cpu_start = self.cpu() if self.cpu is not None else None
+        self.started = time.monotonic()
+        self._next_look = self.started + LEASE
+        self.timing = True
 
     def _request(self, op: str, fields: dict, buffers=()):
         try:
@@ -358,9 +429,9 @@ class Session:
 
     def close(self, grace: float = 5.0) -> None:
         """Tell the warden the cell is over (it stops serving), then close the socket."""
+        self.timing = False  # the student's time is over; the warden gets ``grace`` to answer
         try:
             if self.connected:
-                self.deadline = max(self.deadline, time.monotonic() + grace)
                 self.channel.request("done", {}, timeout=grace)
         except (ChannelClosed, WireError, KernelGone, CellTimeout):
             pass
