@@ -288,7 +288,7 @@ def test_the_grader_sees_the_cpu_time_of_every_process_in_the_sandbox(kernel):
         import os, time
         pid = os.fork()
         if pid == 0:
-            end = time.process_time() + 1.0
+            end = time.process_time() + 1.2
             while time.process_time() < end:
                 pass
             os._exit(0)
@@ -298,7 +298,7 @@ def test_the_grader_sees_the_cpu_time_of_every_process_in_the_sandbox(kernel):
     )
     assert not err and before is not None
     deadline = time.monotonic() + 120
-    while (used := process_tree_cpu(root) - before) < 0.9:  # the child's 1 s, while it runs
+    while (used := process_tree_cpu(root) - before) < 1.0:  # the child's 1.2 s, not yet reaped
         assert time.monotonic() < deadline, used
         time.sleep(0.05)
     out, err = kernel.run("os.waitpid(child, 0)")
