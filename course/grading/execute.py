@@ -230,14 +230,18 @@ class GuardedExecute(Execute):
                 return reply["content"]
         return None
 
+    def _kernel_process(self):
+        """The process the kernel manager started (the sandbox launcher), or None."""
+        return getattr(getattr(self.km, "provisioner", None), "process", None)
+
     def _kernel_alive(self) -> bool:
-        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        process = self._kernel_process()
         return process is None or process.poll() is None
 
     def _kernel_cpu(self) -> float | None:
         """CPU seconds used so far by the kernel and every process it started (the sandbox's
         whole process tree), read by the grader from the operating system."""
-        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        process = self._kernel_process()
         return None if process is None else process_tree_cpu(process.pid)
 
     def _interrupt(self) -> None:
