@@ -32,8 +32,9 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # --- autograde -------------------------------------------------------------------------------
 # Per-cell limit. A correct solution cell runs in well under a second; a cell that loops
 # forever is interrupted after this many seconds and the rest of the notebook is still graded.
-# A graded test cell (run in the grader, see course/grading/remote.py) counts the CPU seconds of
-# the student's kernel against it, and may run four times as long by the clock.
+# Every cell, the student's own and a graded test cell (run in the grader, see
+# course/grading/remote.py), counts the CPU seconds of the student's kernel against it, and may
+# run four times as long by the clock (course/grading/execute.py).
 c.Execute.timeout = 30
 # After a cell's reply, nbgrader waits this long for the kernel's last output messages and,
 # past it, fails the whole submission ("Timeout waiting for IOPub output"). nbclient's 4 s

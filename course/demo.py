@@ -23,11 +23,16 @@ partial        solves the 1st, 3rd and 5th exercises only
 tamperer       a wrong bernoulli_log_likelihood, and its test cell replaced by ``pass``
                (nbgrader restores the test from the gradebook)
 looper         binomial_log_likelihood loops forever: every cell that calls it (its test and
-               two later cells) is cut by the per-cell timeout, and the exercises after it
+               two later cells) is cut by the per-cell time limit, and the exercises after it
                are still graded
 mlelib_user    bernoulli_mle hands the work to mlelib under another name (in the grading
                sandbox mlelib is a stand-in that raises, so the test fails)
 =============  =============================================================================
+
+The demo course loads the course's own nbgrader_config.py with one change: its per-cell limit
+is :data:`TIME_LIMIT` (10 s of the kernel's computing time) instead of the course's 30 s, so the
+looper's three cells hold the demo up for half a minute, not a minute and a half. No other
+student comes near it: the most expensive cell of 01_coin_flips (its imports) takes under 2 s.
 """
 
 from __future__ import annotations
@@ -55,10 +60,11 @@ from course.grading.submissions import (
     write_notebook,
 )
 
-__all__ = ["ASSIGNMENT", "CLASS", "Student", "expected_scores", "main", "run_demo"]
+__all__ = ["ASSIGNMENT", "CLASS", "TIME_LIMIT", "Student", "expected_scores", "main", "run_demo"]
 
 ASSIGNMENT = "01_coin_flips"
 DEMO_DIR = REPO_ROOT / "demo"
+TIME_LIMIT = 10  # the demo course's per-cell limit (c.Execute.timeout), seconds of CPU time
 
 # --- what the students hand in --------------------------------------------------------------
 
@@ -213,7 +219,7 @@ def run_demo(demo: Path = DEMO_DIR, *, quiet: bool = False) -> dict:
     root = make_course(
         demo / "course",
         [REPO_ROOT / "source" / ASSIGNMENT],
-        extra_config=f"c.Exchange.root = {exchange!r}\n",
+        extra_config=f"c.Exchange.root = {exchange!r}\nc.Execute.timeout = {TIME_LIMIT}\n",
     )
     source = read_notebook(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     expected = expected_scores(source)
@@ -251,8 +257,8 @@ def run_demo(demo: Path = DEMO_DIR, *, quiet: bool = False) -> dict:
 
     jobs = parallel.default_jobs()
     say(
-        f"- autograde in {min(jobs, len(CLASS))} parallel groups (a cell loops: the timeout "
-        f"cuts it): nbgrader autograde {ASSIGNMENT} --force --student ..."
+        f"- autograde in {min(jobs, len(CLASS))} parallel groups (a cell loops: the {TIME_LIMIT} s "
+        f"limit cuts it): nbgrader autograde {ASSIGNMENT} --force --student ..."
     )
     t0 = time.perf_counter()
     parallel.autograde(root, ASSIGNMENT, jobs=jobs, progress=not quiet)

@@ -417,6 +417,55 @@ def test_opt_out_runs_unsandboxed_and_warns(small_course):
     assert total_scores(db_url(small_course), AID)["ann"] == (TOTAL, TOTAL)
 
 
+# Grades <folder>/in.ipynb into <folder>/out.ipynb with the course's grading preprocessor;
+# argv: the folder, then Python lines that change ``config``.
+_GRADE = """
+import sys
+
+import nbformat
+
+from course.grading import course_config
+from course.grading.execute import GuardedExecute
+
+folder, settings = sys.argv[1], sys.argv[2]
+config = course_config()
+exec(settings)
+nb = nbformat.read(f"{folder}/in.ipynb", 4)
+try:
+    GuardedExecute(config=config).preprocess(nb, {"metadata": {"path": folder}})
+except Exception as exc:
+    print("RAISED", type(exc).__name__)
+nbformat.write(nb, f"{folder}/out.ipynb")
+"""
+
+
+def _grade_cells(folder: Path, cells, settings: str, timeout: float = 120):
+    """Run ``cells`` through the course's grading preprocessor (GuardedExecute, sandboxed
+    kernel) in a process of its own, with the config lines ``settings`` (``config.…``) added.
+    Returns that process and the notebook it wrote; a grader still running after ``timeout``
+    seconds fails the test."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, folder / "in.ipynb")
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", _GRADE, str(folder), settings],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the grader was still running after {timeout} s")
+    assert (folder / "out.ipynb").exists(), proc.stdout + proc.stderr
+    return proc, nbformat.read(folder / "out.ipynb", 4)
+
+
 def test_a_kernel_that_ends_itself_in_a_test_cell_is_seen_at_once(tmp_path, bwrap):
     # The student's function calls os._exit while a test cell runs in the grader; the check
     # takes that for the function's own error, as it takes any. The grader must then see that
@@ -430,37 +479,63 @@ def test_a_kernel_that_ends_itself_in_a_test_cell_is_seen_at_once(tmp_path, bwra
         "check(leave, [case(1, expected=1)])\n"
     )
     test.metadata["nbgrader"] = {"grade": True, "grade_id": "test_leave", "points": 1}
-    nb = nbformat.v4.new_notebook(cells=[student, test, nbformat.v4.new_code_cell("1 + 1")])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, tmp_path / "in.ipynb")
-    grade = textwrap.dedent(
-        f"""
-        import nbformat
-        from course.grading import course_config
-        from course.grading.execute import GuardedExecute
-
-        config = course_config()
-        config.GuardedExecute.warden_timeout = 600.0
-        nb = nbformat.read({str(tmp_path / "in.ipynb")!r}, 4)
-        resources = {{"metadata": {{"path": {str(tmp_path)!r}}}}}
-        try:
-            GuardedExecute(config=config).preprocess(nb, resources)
-        except Exception as exc:  # nbclient's DeadKernelError at the cell after the test
-            print("RAISED", type(exc).__name__)
-        nbformat.write(nb, {str(tmp_path / "out.ipynb")!r})
-        """
+    proc, nb = _grade_cells(
+        tmp_path,
+        [student, test, nbformat.v4.new_code_cell("1 + 1")],
+        "config.GuardedExecute.warden_timeout = 600.0",
     )
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", grade], capture_output=True, text=True, timeout=120
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail("the grader is still waiting on a kernel that has ended")
+    # nbclient's DeadKernelError at the cell after the test
     assert "RAISED DeadKernelError" in proc.stdout, proc.stdout + proc.stderr
-    graded = nbformat.read(tmp_path / "out.ipynb", 4).cells[1]
-    errors = [o for o in graded.outputs if o.output_type == "error"]
-    assert errors and errors[-1].ename == "DeadKernelError", graded.outputs
+    errors = [o for o in nb.cells[1].outputs if o.output_type == "error"]
+    assert errors and errors[-1].ename == "DeadKernelError", nb.cells[1].outputs
+
+
+@pytest.fixture(scope="module")
+def timed_cells(tmp_path_factory, bwrap):
+    """Four of the student's own cells (not test cells) graded under a 2 s limit: one computes
+    forever, one sleeps 3 s, one sleeps for an hour, one prints."""
+    import nbformat
+
+    sources = [
+        "while True:\n    pass",
+        "import time\ntime.sleep(3)\nprint('woke up')",
+        "time.sleep(3600)",
+        "print(1 + 1)",
+    ]
+    proc, nb = _grade_cells(
+        tmp_path_factory.mktemp("timed"),
+        [nbformat.v4.new_code_cell(src) for src in sources],
+        "config.GuardedExecute.timeout = 2",
+    )
+    assert "RAISED" not in proc.stdout, proc.stdout + proc.stderr
+    return nb
+
+
+def _cut(cell) -> list[str]:
+    """The reasons the grader gave for stopping ``cell`` (its CellTimeoutError outputs)."""
+    return [o.evalue for o in cell.outputs if o.get("ename") == "CellTimeoutError"]
+
+
+def test_a_students_cell_that_computes_past_the_limit_is_stopped_and_says_why(timed_cells):
+    # Stopped by the kernel's CPU time, not by the clock: the clock limit is 4 times as long
+    # and would give the other message.
+    cell = timed_cells.cells[0]
+    assert _cut(cell) and "more than 2 s of computing time" in _cut(cell)[0], cell.outputs
+    assert {"kind": "timeout", "detail": f"out of time: {_cut(cell)[0]}"} in cell.metadata[
+        "mle_integrity"
+    ]
+
+
+def test_a_students_cell_that_waits_longer_than_the_limit_by_the_clock_is_not_cut(timed_cells):
+    # 3 s by the clock, almost no CPU: a grader slowed down by a busy machine is not the
+    # student's time (a 2 s limit by the clock would have cut it).
+    cell = timed_cells.cells[1]
+    assert not _cut(cell), cell.outputs
+    assert [o.text for o in cell.outputs if o.output_type == "stream"] == ["woke up\n"]
+
+
+def test_a_students_cell_that_waits_forever_is_stopped_by_the_clock(timed_cells):
+    cell = timed_cells.cells[2]
+    assert _cut(cell) and "ran for more than 8 s (does your code wait or sleep?)" in _cut(cell)[0]
+    last = timed_cells.cells[3]
+    assert [o.get("text") for o in last.outputs] == ["2\n"], last.outputs

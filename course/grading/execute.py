@@ -7,6 +7,14 @@ them. A graded test cell does not: it runs here, in the grader's process
 data. Its printed output and its error become the cell's outputs, so nbgrader's scoring, its
 timeout rule (an error output) and the rest of the pipeline see what they always saw.
 
+Every cell has the same time limit (nbgrader's ``c.Execute.timeout``): the CPU time of the
+kernel's processes since the cell began, or :data:`~course.grading.remote.WALL_FACTOR` times
+that by the clock (:func:`course.grading.remote.out_of_time`). The grader watches it for the
+student's own cells too, and interrupts the kernel when it runs out; nbclient's own clock limit
+stays behind it as a backstop (``WALL_FACTOR`` times the limit plus :data:`BACKSTOP` seconds)
+for code that ignores the interrupt. A loaded grading machine slows a cell down by the clock
+without making a correct student run out of time.
+
 Around every cell the grader also asks the kernel's warden (:mod:`course._warden`) what its
 audit hook saw (files outside the submission's folder, sockets, subprocesses) and files it in
 the cell's metadata, ``cell.metadata["mle_integrity"] = [{"kind", "detail"}, ...]``, together
@@ -20,6 +28,7 @@ warden is missing before the first cell the submission is not graded at all.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from queue import Empty
@@ -33,15 +42,21 @@ from course._warden import MSG_REQUEST, MSG_SERVE
 from course.grading import sandbox
 from course.grading.remote import (
     LEASE,
+    WALL_FACTOR,
     KernelGone,
     Session,
     declared_names,
+    out_of_time,
     process_tree_cpu,
     run_test_cell,
 )
 from course.grading.submissions import INTEGRITY_KEY, is_test_cell
 
-__all__ = ["GuardedExecute", "WardenError"]
+__all__ = ["BACKSTOP", "GuardedExecute", "WardenError"]
+
+# Seconds nbclient waits for a cell beyond the grader's own clock limit before it gives up on
+# the cell itself (code that keeps running after the grader's interrupt).
+BACKSTOP = 30.0
 
 
 class WardenError(RuntimeError):
@@ -135,7 +150,7 @@ class GuardedExecute(Execute):
         # One count for the kernel's cells and the grader's together, in notebook order.
         self._mle_count += 1
         if not is_test_cell(cell):
-            return await super().async_execute_cell(
+            return await self._run_in_kernel(
                 cell, cell_index, execution_count or self._mle_count, store_history
             )
         await self.on_cell_execute(cell=cell, cell_index=cell_index)
@@ -163,8 +178,54 @@ class GuardedExecute(Execute):
     # nbclient binds ``execute_cell`` to its own ``async_execute_cell`` at class creation.
     execute_cell = run_sync(async_execute_cell)
 
+    # --- the time limit --------------------------------------------------------------------
+    def _cpu_limit(self, cell) -> float | None:
+        """The cell's limit in CPU seconds (``timeout``, or ``timeout_func``); None: no limit."""
+        return super()._get_timeout(cell)
+
+    def _get_timeout(self, cell):
+        """nbclient's clock limit for a cell the kernel runs: behind the grader's (a backstop)."""
+        limit = self._cpu_limit(cell)
+        return None if limit is None else WALL_FACTOR * limit + BACKSTOP
+
+    async def _run_in_kernel(self, cell, cell_index, execution_count, store_history):
+        """One of the student's cells, run by nbclient in the kernel while the grader watches
+        its time (module docstring). Out of time, the kernel is interrupted, and the cell gets
+        an error saying why and an integrity record."""
+        limit = self._cpu_limit(cell)
+        if limit is None or self._kernel_process() is None:
+            return await super().async_execute_cell(
+                cell, cell_index, execution_count, store_history
+            )
+        stopped: list[str] = []
+        watch = asyncio.ensure_future(self._watch(limit, stopped))
+        try:
+            await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        finally:
+            watch.cancel()
+        if stopped:
+            why = stopped[0]
+            self._fail(cell, "CellTimeoutError", why)
+            _record(cell, [{"kind": "timeout", "detail": f"out of time: {why}"}])
+        return cell
+
+    async def _watch(self, limit: float, stopped: list[str]) -> None:
+        """Every LEASE seconds, compare the kernel's CPU time and the clock since the cell began
+        with ``limit``; out of time, say why in ``stopped`` and interrupt the kernel, once."""
+        started, cpu_start = time.monotonic(), self._kernel_cpu()
+        while True:
+            await asyncio.sleep(LEASE)
+            wall = time.monotonic() - started
+            used = self._kernel_cpu()
+            cpu = wall if used is None or cpu_start is None else used - cpu_start
+            why = out_of_time(cpu, wall, limit)
+            if why is not None:
+                stopped.append(why)
+                self._interrupt()
+                return
+
     async def _run_remote(self, cell, names: list[str]) -> None:
-        timeout = self._get_timeout(cell) or 30
+        timeout = self._cpu_limit(cell) or 30
         session = Session(
             os.path.dirname(os.path.abspath(self.km.connection_file)),
             alive=self._kernel_alive,

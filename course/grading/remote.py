@@ -28,9 +28,10 @@ The time limit (nbgrader's ``c.Execute.timeout``, 30 s in this course) counts th
 code, not the grader's: a test cell is stopped when the kernel's processes have used that many
 seconds of CPU time since the cell began (:func:`process_tree_cpu`, read by the grader from the
 operating system, not reported by the kernel), or when the cell has run :data:`WALL_FACTOR`
-times as long by the clock (code that sleeps or waits uses no CPU). A busy grading machine, or a
-test whose own work is slow (thousands of calls of a test's ``simulate(rng)``, each a round trip
-across the sandbox), does not make a correct student run out of time.
+times as long by the clock (code that sleeps or waits uses no CPU): see :func:`out_of_time`,
+which course.grading.execute applies to the student's own cells too. A busy grading machine, or
+a test whose own work is slow (thousands of calls of a test's ``simulate(rng)``, each a round
+trip across the sandbox), does not make a correct student run out of time.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ __all__ = [
     "StudentFunction",
     "Unavailable",
     "declared_names",
+    "out_of_time",
     "process_tree_cpu",
     "run_test_cell",
 ]
@@ -112,6 +114,20 @@ def process_tree_cpu(pid: int) -> float | None:
             continue
         total += t.user + t.system + t.children_user + t.children_system
     return total
+
+
+def out_of_time(cpu: float, wall: float, limit: float, what: str = "this cell") -> str | None:
+    """Why ``what`` is out of time, or None: it has used ``cpu`` seconds of the kernel's CPU
+    time and run ``wall`` seconds by the clock, against a limit of ``limit`` CPU seconds (and
+    :data:`WALL_FACTOR` times that by the clock). The reason is written for the student."""
+    if cpu > limit:
+        return (
+            f"your code used more than {limit:g} s of computing time in {what} (an endless "
+            "loop, or a computation far slower than it needs to be?)"
+        )
+    if wall > WALL_FACTOR * limit:
+        return f"{what} ran for more than {WALL_FACTOR * limit:g} s (does your code wait or sleep?)"
+    return None
 
 
 class CellTimeout(BaseException):
@@ -245,16 +261,9 @@ class Session:
         used = self.cpu() if self.cpu is not None else None
         cpu = wall if used is None or self.cpu_start is None else used - self.cpu_start
         self.used = {"cpu": cpu, "wall": wall}
-        if cpu > self.timeout:
-            self._time_out(
-                f"your code used more than {self.timeout:g} s of computing time in this test "
-                "cell (an endless loop, or a computation far slower than it needs to be?)"
-            )
-        if wall > WALL_FACTOR * self.timeout:
-            self._time_out(
-                f"this test cell ran for more than {WALL_FACTOR * self.timeout:g} s (does your "
-                "code wait or sleep?)"
-            )
+        why = out_of_time(cpu, wall, self.timeout, "this test cell")
+        if why is not None:
+            self._time_out(why)
 
     def _time_out(self, why: str = "the test cell ran out of time while your code was running"):
         if not self.timed_out:
