@@ -34,8 +34,8 @@ from course.grading.pipeline import (
     REPO_ROOT,
     course_config,
     db_url,
+    nbgrader_command,
     nbgrader_env,
-    scripts_dir,
 )
 
 __all__ = ["main"]
@@ -130,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return selfpaced(command, rest)
     if command == "nbgrader":
-        cmd = [str(scripts_dir() / "nbgrader"), *rest]
+        cmd = [*nbgrader_command(), *rest]
         return subprocess.run(cmd, cwd=REPO_ROOT, env=nbgrader_env(), check=False).returncode
     print(f"mle-course: unknown command {command!r}\n{__doc__}", file=sys.stderr)
     return 2

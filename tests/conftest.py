@@ -31,6 +31,7 @@ LANE_MARKERS = ("slow", "browser", "postgres", "sandbox")
 # that start nbgrader, a kernel, a server, a browser or the sandbox.
 _HEAVY_PROGRAMS = {
     "nbgrader": "nbgrader",
+    "course._nbgrader": "nbgrader",  # python -m course._nbgrader
     "ipykernel_launcher": "a Jupyter kernel",
     "sandbox.py": "the sandboxed kernel",
     "bwrap": "the bubblewrap sandbox",

@@ -17,7 +17,7 @@ from pathlib import Path
 from conftest import LANE_MARKERS, heavy_command, shared_build_modules
 from jupyter_client.kernelspec import KernelSpecManager
 
-from course.grading import REPO_ROOT, sandbox
+from course.grading import REPO_ROOT, nbgrader_command, sandbox
 
 TESTS = Path(__file__).resolve().parent
 
@@ -117,6 +117,7 @@ def test_the_real_commands_of_kernels_servers_and_browsers_are_recognised():
     assert heavy_command(sandboxed) == "the sandboxed kernel"
     assert heavy_command([sys.executable, "-m", "nbgrader", "validate", "x.ipynb"]) == "nbgrader"
     assert heavy_command("/venv/bin/nbgrader autograde ps1 --force") == "nbgrader"
+    assert heavy_command([*nbgrader_command(), "autograde", "ps1", "--force"]) == "nbgrader"
     assert heavy_command(["/venv/bin/jupyter-lab", "--no-browser"]) == "a Jupyter server"
     assert heavy_command(["/venv/bin/jupyter", "lab", "--no-browser"]) == "a Jupyter lab"
     assert heavy_command(["jupyter", "nbconvert", "--to", "html", "--execute", "a.ipynb"])

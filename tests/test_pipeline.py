@@ -14,7 +14,10 @@ so the course is graded once per session.
 
 from __future__ import annotations
 
+import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -22,6 +25,7 @@ import pytest
 
 from course.grading import (
     REPO_ROOT,
+    NbgraderError,
     assignment_ids,
     course_config,
     db_url,
@@ -32,6 +36,7 @@ from course.grading import (
     leaked_lines,
     make_course,
     meta,
+    nbgrader_command,
     read_notebook,
     run_nbgrader,
     total_scores,
@@ -188,6 +193,49 @@ def test_nbgrader_config_makes_the_repo_root_the_course_directory():
     assert "raise NotImplementedError()" in c.ClearSolutions.code_stub["python"]
     feedback = [p.rsplit(".", 1)[-1] for p in c.GenerateFeedback.preprocessors]
     assert feedback.index("ClearHiddenTracebacks") < feedback.index("ClearHiddenTests")
+
+
+# What the course's nbgrader launcher (course._nbgrader) leaves out, seen from inside a process
+# started the same way: the IRI parsers are never imported, nbformat still validates, and
+# jsonschema's other format checks are all there.
+_LAUNCHER_PROBE = """
+import sys
+
+import course._nbgrader  # noqa: F401 - what `python -m course._nbgrader` runs first
+import jsonschema
+import nbformat
+
+nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]))
+try:
+    nbformat.validate({"nbformat": 4, "cells": "not a list"})
+except nbformat.ValidationError:
+    print("invalid notebook refused")
+print(sys.modules.get("rfc3987_syntax"))
+print(sorted(jsonschema.FormatChecker.checkers))
+"""
+
+
+def test_the_nbgrader_launcher_skips_only_the_iri_parsers():
+    proc = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER_PROBE], capture_output=True, text=True, check=True
+    )
+    refused, module, formats = proc.stdout.splitlines()
+    assert refused == "invalid notebook refused"
+    assert module == "None"
+    checkers = set(ast.literal_eval(formats))
+    assert "iri" not in checkers and "iri-reference" not in checkers
+    assert {"uri", "uri-reference", "email", "ipv4", "date", "regex"} <= checkers
+    assert nbgrader_command()[1:] == ["-m", "course._nbgrader"]
+
+
+@pytest.mark.slow
+def test_the_nbgrader_launcher_is_nbgraders_command_line(tmp_path):
+    import nbgrader
+
+    proc = run_nbgrader(["--version"], tmp_path)
+    assert proc.stdout.strip().splitlines()[-1] == f"nbgrader version {nbgrader.__version__}"
+    with pytest.raises(NbgraderError, match="`nbgrader generate_assignment nope` failed"):
+        run_nbgrader(["generate_assignment", "nope"], tmp_path)  # no such assignment
 
 
 def _toy_assignment(folder: Path) -> Path:

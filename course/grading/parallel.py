@@ -38,7 +38,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from course.grading.pipeline import NbgraderError, nbgrader_env, scripts_dir
+from course.grading.pipeline import NbgraderError, nbgrader_command, nbgrader_env
 
 __all__ = [
     "AutogradeResult",
@@ -276,7 +276,6 @@ def autograde(
     jobs = default_jobs() if jobs is None else jobs
     groups = split_class(everyone, jobs)
     extra = [f"--CourseDirectory.db_url={db_url}"] if db_url else []
-    cmd0 = str(scripts_dir() / "nbgrader")
 
     t0 = time.time()
     start = time.perf_counter()
@@ -295,7 +294,12 @@ def autograde(
                 out = open(Path(logs) / f"{i}.out", "w+")  # noqa: SIM115 - closed below
                 err = open(Path(logs) / f"{i}.err", "w+")  # noqa: SIM115
                 proc = subprocess.Popen(
-                    [cmd0, *args], cwd=root, env=nbgrader_env(), stdout=out, stderr=err, text=True
+                    [*nbgrader_command(), *args],
+                    cwd=root,
+                    env=nbgrader_env(),
+                    stdout=out,
+                    stderr=err,
+                    text=True,
                 )
                 running.append(_Running(group, args, proc, out, err, time.perf_counter()))
             results = _wait(root, assignment, running, bar, t0)

@@ -1,6 +1,7 @@
 """Run nbgrader on a course directory, from Python, as subprocesses.
 
-Every nbgrader command runs as its own process with the interpreter's scripts folder first on
+Every nbgrader command runs as its own process (:func:`nbgrader_command`: nbgrader's command
+line, started without an import it never uses) with the interpreter's scripts folder first on
 PATH (nbgrader shells out to ``alembic``), so the caller never has to activate the virtualenv.
 A throwaway course directory loads the repository's ``nbgrader_config.py`` and then points the
 root and the gradebook at itself: tests and the demo grade with exactly the course's settings.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import sysconfig
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -33,6 +35,7 @@ __all__ = [
     "generate",
     "hand_in",
     "make_course",
+    "nbgrader_command",
     "nbgrader_env",
     "run_nbgrader",
     "scripts_dir",
@@ -48,6 +51,13 @@ class NbgraderError(RuntimeError):
 def scripts_dir() -> Path:
     """The folder holding this interpreter's console scripts (``.venv/bin``)."""
     return Path(sysconfig.get_path("scripts"))
+
+
+def nbgrader_command() -> list[str]:
+    """The command that starts nbgrader, its arguments to follow: this interpreter running
+    :mod:`course._nbgrader`, which is nbgrader's own command line minus a slow import
+    nbgrader does not use (see that module)."""
+    return [sys.executable, "-m", "course._nbgrader"]
 
 
 def nbgrader_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -72,9 +82,9 @@ def run_nbgrader(
     Raises :class:`NbgraderError` with the command's output when it fails and ``check`` is true.
     nbgrader logs to stderr, so a failure message shows both streams.
     """
-    cmd = [str(scripts_dir() / "nbgrader"), *map(str, args)]
+    args = [str(a) for a in args]
     proc = subprocess.run(
-        cmd,
+        [*nbgrader_command(), *args],
         cwd=cwd,
         env=nbgrader_env(env),
         capture_output=True,
@@ -84,7 +94,7 @@ def run_nbgrader(
     )
     if check and proc.returncode != 0:
         raise NbgraderError(
-            f"`{' '.join(cmd[1:])}` failed with exit code {proc.returncode} in {cwd}\n"
+            f"`nbgrader {' '.join(args)}` failed with exit code {proc.returncode} in {cwd}\n"
             f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
         )
     return proc
