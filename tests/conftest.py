@@ -16,11 +16,18 @@ import os
 import shlex
 import socket
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
+
+# Every test process imports nbgrader, and with it jsonschema, which loads rfc3987_syntax and
+# builds its IRI parsers at import (a second or more of CPU time per process). No test checks an
+# IRI: the tests go without it, as the nbgrader processes the course starts do (see
+# course/_nbgrader.py).
+sys.modules.setdefault("rfc3987_syntax", None)
 
 # --- the fast lane's guard -----------------------------------------------------------------
 
