@@ -16,6 +16,7 @@ import pytest
 
 from course.demo import ASSIGNMENT, CLASS, TIME_LIMIT, expected_scores, run_demo
 from course.grading import cell_scores, db_url, exercises, is_test_cell, read_notebook
+from course.grading.remote import WALL_FACTOR
 
 pytestmark = pytest.mark.slow
 
@@ -80,14 +81,17 @@ def test_the_edited_test_cell_was_restored(demo):
 def test_the_endless_cell_was_cut_by_the_timeout_and_grading_went_on(demo):
     nb = _autograded(demo, "looper")
     # Its test cell (run in the grader) and the two later cells of its own that call the
-    # function (run in the kernel): each stopped by the computing-time limit, saying so.
+    # function (run in the kernel): each stopped by the time limit, saying so. (Its computing
+    # time, as a rule; on a machine so loaded that the loop gets under a quarter of a core, the
+    # clock's limit of four times as long comes first. tests/test_sandbox.py and
+    # tests/test_remote.py show each limit on its own.)
+    clock = WALL_FACTOR * TIME_LIMIT
+    limit = re.compile(rf"more than {TIME_LIMIT} s of computing time|ran for more than {clock:g} s")
     cut = [
         c
         for c in nb.cells
         if any(
-            o.output_type == "error"
-            and o.ename == "CellTimeoutError"
-            and f"more than {TIME_LIMIT} s of computing time" in o.evalue
+            o.output_type == "error" and o.ename == "CellTimeoutError" and limit.search(o.evalue)
             for o in c.get("outputs", [])
         )
     ]
