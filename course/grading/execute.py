@@ -239,7 +239,7 @@ class GuardedExecute(Execute):
         self.kc.shell_channel.send(request)
         started = time.monotonic()
         try:
-            session.hello(min(self.warden_timeout, timeout))
+            session.hello(self.warden_timeout)  # the limit starts once the kernel has connected
             text, error, warned = run_test_cell(cell.source, session, names)
         except KernelGone as exc:
             text, error, warned = "", ["DeadKernelError", str(exc), [f"DeadKernelError: {exc}"]], ""
