@@ -32,7 +32,8 @@ mlelib_user    bernoulli_mle hands the work to mlelib under another name (in the
 The demo course loads the course's own nbgrader_config.py with one change: its per-cell limit
 is :data:`TIME_LIMIT` (10 s of the kernel's computing time) instead of the course's 30 s, so the
 looper's three cells hold the demo up for half a minute, not a minute and a half. No other
-student comes near it: the most expensive cell of 01_coin_flips (its imports) takes under 2 s.
+student comes near it: the most expensive cell of 01_coin_flips (its imports) takes a second or
+two.
 """
 
 from __future__ import annotations
