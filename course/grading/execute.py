@@ -9,7 +9,7 @@ timeout rule (an error output) and the rest of the pipeline see what they always
 
 Every cell has the same time limit (nbgrader's ``c.Execute.timeout``): the CPU time of the
 kernel's processes since the cell began, or :data:`~course.grading.remote.WALL_FACTOR` times
-that by the clock (:func:`course.grading.remote.out_of_time`). The grader watches it for the
+that by the clock (:class:`course.grading.remote.CellClock`). The grader watches it for the
 student's own cells too, and interrupts the kernel when it runs out; nbclient's own clock limit
 stays behind it as a backstop (``WALL_FACTOR`` times the limit plus :data:`BACKSTOP` seconds)
 for code that ignores the interrupt. A loaded grading machine slows a cell down by the clock
@@ -43,10 +43,10 @@ from course.grading import sandbox
 from course.grading.remote import (
     LEASE,
     WALL_FACTOR,
+    CellClock,
     KernelGone,
     Session,
     declared_names,
-    out_of_time,
     process_tree_cpu,
     run_test_cell,
 )
@@ -212,13 +212,10 @@ class GuardedExecute(Execute):
     async def _watch(self, limit: float, stopped: list[str]) -> None:
         """Every LEASE seconds, compare the kernel's CPU time and the clock since the cell began
         with ``limit``; out of time, say why in ``stopped`` and interrupt the kernel, once."""
-        started, cpu_start = time.monotonic(), self._kernel_cpu()
+        clock = CellClock(limit, self._kernel_cpu)
         while True:
             await asyncio.sleep(LEASE)
-            wall = time.monotonic() - started
-            used = self._kernel_cpu()
-            cpu = wall if used is None or cpu_start is None else used - cpu_start
-            why = out_of_time(cpu, wall, limit)
+            why = clock.out_of_time()
             if why is not None:
                 stopped.append(why)
                 self._interrupt()

@@ -28,7 +28,7 @@ The time limit (nbgrader's ``c.Execute.timeout``, 30 s in this course) counts th
 code, not the grader's: a test cell is stopped when the kernel's processes have used that many
 seconds of CPU time since the cell began (:func:`process_tree_cpu`, read by the grader from the
 operating system, not reported by the kernel), or when the cell has run :data:`WALL_FACTOR`
-times as long by the clock (code that sleeps or waits uses no CPU): see :func:`out_of_time`,
+times as long by the clock (code that sleeps or waits uses no CPU): see :class:`CellClock`,
 which course.grading.execute applies to the student's own cells too. A busy grading machine, or
 a test whose own work is slow (thousands of calls of a test's ``simulate(rng)``, each a round
 trip across the sandbox), does not make a correct student run out of time.
@@ -64,6 +64,7 @@ from course.grading.submissions import parse_cell
 
 __all__ = [
     "DECLARATION",
+    "CellClock",
     "CellTimeout",
     "KernelGone",
     "RemoteError",
@@ -71,7 +72,6 @@ __all__ = [
     "StudentFunction",
     "Unavailable",
     "declared_names",
-    "out_of_time",
     "process_tree_cpu",
     "run_test_cell",
 ]
@@ -116,18 +116,38 @@ def process_tree_cpu(pid: int) -> float | None:
     return total
 
 
-def out_of_time(cpu: float, wall: float, limit: float, what: str = "this cell") -> str | None:
-    """Why ``what`` is out of time, or None: it has used ``cpu`` seconds of the kernel's CPU
-    time and run ``wall`` seconds by the clock, against a limit of ``limit`` CPU seconds (and
-    :data:`WALL_FACTOR` times that by the clock). The reason is written for the student."""
-    if cpu > limit:
-        return (
-            f"your code used more than {limit:g} s of computing time in {what} (an endless "
-            "loop, or a computation far slower than it needs to be?)"
-        )
-    if wall > WALL_FACTOR * limit:
-        return f"{what} ran for more than {WALL_FACTOR * limit:g} s (does your code wait or sleep?)"
-    return None
+class CellClock:
+    """One cell's time against its limit, from the moment it is made.
+
+    ``limit`` is in seconds of the kernel's CPU time, read by ``cpu()`` (the CPU seconds its
+    processes have used so far, :func:`process_tree_cpu`; None, or a reading of None: the clock
+    counts instead); by the clock the cell may run :data:`WALL_FACTOR` times as long. ``what``
+    names the cell in the reason given to the student.
+    """
+
+    def __init__(self, limit: float, cpu=None, what: str = "this cell"):
+        self.limit, self.cpu, self.what = float(limit), cpu, what
+        self.started = time.monotonic()
+        self.cpu_start = cpu() if cpu is not None else None
+        self.used: dict[str, float] = {"cpu": 0.0, "wall": 0.0}  # at the last look
+
+    def out_of_time(self) -> str | None:
+        """Why the cell is out of time now, written for the student, or None."""
+        wall = time.monotonic() - self.started
+        now = self.cpu() if self.cpu is not None else None
+        cpu = wall if now is None or self.cpu_start is None else now - self.cpu_start
+        self.used = {"cpu": cpu, "wall": wall}
+        if cpu > self.limit:
+            return (
+                f"your code used more than {self.limit:g} s of computing time in {self.what} "
+                "(an endless loop, or a computation far slower than it needs to be?)"
+            )
+        if wall > WALL_FACTOR * self.limit:
+            return (
+                f"{self.what} ran for more than {WALL_FACTOR * self.limit:g} s (does your code "
+                "wait or sleep?)"
+            )
+        return None
 
 
 class CellTimeout(BaseException):
@@ -222,9 +242,7 @@ class Session:
         self.connected = False
         self.alive, self.interrupt, self.cpu = alive, interrupt, cpu
         self.timeout = float(timeout)
-        self.timing = False  # the limits apply between hello() and close()
-        self.started = self.cpu_start = None
-        self.used: dict[str, float] = {}  # at the last look: "cpu" and "wall" seconds
+        self.clock: CellClock | None = None  # the limits apply once hello() has the kernel
         self._next_look = 0.0
         self.channel = Channel(self.socket, self._handle, wait=self._wait)
         self.channel.unexpected = self._unexpected
@@ -243,7 +261,7 @@ class Session:
         while True:
             now = time.monotonic()
             if now >= self._next_look:
-                self._look(now)
+                self._look()
                 self._next_look = now + LEASE
             if until is not None and now >= until:
                 return False
@@ -253,15 +271,16 @@ class Session:
             if not self.alive():
                 raise KernelGone("the kernel died while your code ran")
 
-    def _look(self, now: float) -> None:
+    @property
+    def used(self) -> dict[str, float]:
+        """The "cpu" and "wall" seconds the cell had used at the last look ({} before hello)."""
+        return {} if self.clock is None else self.clock.used
+
+    def _look(self) -> None:
         """CellTimeout when the kernel used ``timeout`` CPU seconds, or the clock ran out."""
-        if not self.timing:
+        if self.clock is None:
             return
-        wall = now - self.started
-        used = self.cpu() if self.cpu is not None else None
-        cpu = wall if used is None or self.cpu_start is None else used - self.cpu_start
-        self.used = {"cpu": cpu, "wall": wall}
-        why = out_of_time(cpu, wall, self.timeout, "this test cell")
+        why = self.clock.out_of_time()
         if why is not None:
             self._time_out(why)
 
@@ -298,10 +317,8 @@ class Session:
         if header.get("kind") != "hello" or header.get("token") != self.token:
             raise KernelGone("the grading kernel answered with a message the grader did not expect")
         self.connected = True
-        self.cpu_start = self.cpu() if self.cpu is not None else None
-        self.started = time.monotonic()
-        self._next_look = self.started + LEASE
-        self.timing = True
+        self.clock = CellClock(self.timeout, self.cpu, "this test cell")
+        self._next_look = time.monotonic() + LEASE
 
     def _request(self, op: str, fields: dict, buffers=()):
         try:
