@@ -15,6 +15,7 @@ so the course is graded once per session.
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 import subprocess
 import sys
@@ -236,6 +237,49 @@ def test_the_nbgrader_launcher_is_nbgraders_command_line(tmp_path):
     assert proc.stdout.strip().splitlines()[-1] == f"nbgrader version {nbgrader.__version__}"
     with pytest.raises(NbgraderError, match="`nbgrader generate_assignment nope` failed"):
         run_nbgrader(["generate_assignment", "nope"], tmp_path)  # no such assignment
+
+
+def _alembic_heads() -> str:
+    """The head of nbgrader's gradebook schema, from the real ``alembic heads`` command."""
+    from nbgrader.dbutil import _temp_alembic_ini
+
+    alembic = Path(sys.executable).with_name("alembic")
+    with _temp_alembic_ini("sqlite:////tmp/unused.db") as ini:
+        out = subprocess.run([alembic, "-c", ini, "heads"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.splitlines()[0].split(" ")[0]  # "<revision> (head)", as nbgrader reads it
+
+
+def test_the_nbgrader_launcher_reads_the_schema_head_that_alembic_heads_prints():
+    proc = subprocess.run(
+        [sys.executable, "-c", "import course._nbgrader as n; print(n.alembic_head())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert proc.stdout.strip() == _alembic_heads()
+
+
+@pytest.mark.slow
+def test_a_gradebook_made_by_the_launcher_is_stamped_without_alembic_on_path(tmp_path):
+    # Plain nbgrader runs `alembic heads` to stamp a new gradebook and fails without alembic on
+    # PATH; the launcher asks alembic in its own process, so no such PATH is needed.
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    proc = subprocess.run(
+        [*nbgrader_command(), "db", "student", "add", "ada"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(tmp_path / "gradebook.db")) as con:
+        stamped = con.execute("select version_num from alembic_version").fetchall()
+        students = con.execute("select id from student").fetchall()
+    assert stamped == [(_alembic_heads(),)]
+    assert students == [("ada",)]
 
 
 def _toy_assignment(folder: Path) -> Path:

@@ -56,7 +56,8 @@ def scripts_dir() -> Path:
 def nbgrader_command() -> list[str]:
     """The command that starts nbgrader, its arguments to follow: this interpreter running
     :mod:`course._nbgrader`, which is nbgrader's own command line minus a slow import
-    nbgrader does not use (see that module)."""
+    nbgrader does not use and the ``alembic`` subprocess it starts for a new gradebook (see
+    that module)."""
     return [sys.executable, "-m", "course._nbgrader"]
 
 
