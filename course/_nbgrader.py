@@ -57,7 +57,6 @@ def _gradebook_version() -> str:
     return alembic_head() or _subprocess_head()
 
 
-nbgrader.api.get_alembic_version = _gradebook_version
-
 if __name__ == "__main__":
+    nbgrader.api.get_alembic_version = _gradebook_version
     sys.exit(main())
