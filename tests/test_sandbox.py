@@ -267,9 +267,14 @@ def _connection_file(tmp_path: Path, transport: str = "ipc") -> Path:
 
 
 def _wrapper(tmp_path: Path, env: dict[str, str], transport: str = "ipc"):
+    """Start the sandbox's wrapper with the command line of its kernelspec, as nbgrader does."""
     conn = _connection_file(tmp_path, transport)
+    ksm = KernelSpecManager(kernel_dirs=[str(sandbox.KERNELSPEC_PATH / "kernels")])
+    spec = ksm.get_kernel_spec(sandbox.KERNEL_NAME)
+    argv = [a.format(resource_dir=spec.resource_dir, connection_file=conn) for a in spec.argv]
+    assert argv[0] == "python"  # jupyter_client starts it with its own interpreter
     return subprocess.run(
-        [sys.executable, "-m", "course.grading.sandbox", "-f", str(conn)],
+        [sys.executable, *argv[1:]],
         cwd=tmp_path,
         env={**os.environ, **env},
         capture_output=True,
