@@ -9,9 +9,10 @@ intermediate ``scale**2 = 1e-400`` has already underflowed to 0. mlelib's rule:
   ``OverflowError`` or ``ZeroDivisionError``.
 
 Two tools give that. Arrays are split into a power of two and a part of size about 1
-(:func:`split`, exact: multiplying by a power of two only changes the exponent), so
-their sums neither overflow nor underflow. The few scalars that are then combined (sums,
-the scale, ``n``) are combined as exact fractions and rounded once (:func:`rounded`).
+(:func:`split`: multiplying by a power of two only changes the exponent, so it is exact
+except for values it pushes below the normal range), so their sums neither overflow nor
+underflow. The few scalars that are then combined (sums, the scale, ``n``) are combined as
+exact fractions and rounded once (:func:`rounded`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ __all__ = ["split", "split_residuals", "exact", "rounded", "safe_mean"]
 
 
 def split(values: np.ndarray) -> tuple[np.ndarray, int]:
-    """``(u, e)`` with ``values = u * 2**e`` exactly, ``max|u|`` in [0.5, 1) (e = 0 for zeros)."""
+    """``(u, e)`` with ``values = u * 2**e``, ``max|u|`` in [0.5, 1) (e = 0 for zeros).
+
+    Exact for every value of at least ``2**(e - 1022)`` in size. Smaller ones (possible only
+    when ``e > 0``) may lose their lowest bits below ``2**-1074``: nothing a sum of ``u`` can
+    show beside its largest term, but not for a statistic that may *be* such a value (a
+    median), which is computed from ``values`` themselves.
+    """
     big = float(np.abs(values).max()) if values.size else 0.0
     if big == 0.0:
         return values, 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._scaling import exact, rounded, split, split_residuals
+from ._scaling import exact, rounded, split_residuals
 from ._validate import as_data, as_int, as_location_scale, as_scalar, as_scalar_positive
 
 __all__ = [
@@ -113,7 +113,7 @@ def laplace_mle(x) -> tuple[float, float]:
     -------
     tuple of float
         ``(median(x), mean(|x - median(x)|))``. For even ``n`` every point between the
-        two middle values maximises the likelihood; ``np.median`` takes the midpoint,
+        two middle values maximises the likelihood; this returns their midpoint,
         and the scale is the same for all of them.
 
     Raises
@@ -125,8 +125,10 @@ def laplace_mle(x) -> tuple[float, float]:
 
     Notes
     -----
-    Computed on ``x / 2**e`` (exact, ``max|x / 2**e| < 1``) and scaled back, so data near
-    1e308 do not overflow the median or the sum of deviations.
+    The median is a middle value of ``x`` itself, or the exact midpoint of the two middle
+    values rounded once, so it neither overflows near 1e308 nor loses a tiny median beside
+    huge data. The deviations are summed as ``|x - loc| / 2**e`` (``max < 1``) and scaled
+    back, so their sum does not overflow.
 
     Examples
     --------
@@ -139,15 +141,23 @@ def laplace_mle(x) -> tuple[float, float]:
             "x has a single observation or no spread: the scale MLE would be 0, where the "
             "likelihood is unbounded"
         )
-    u, e = split(x)
-    loc_u = np.median(u)
-    loc, scale = float(np.ldexp(loc_u, e)), float(np.ldexp(np.abs(u - loc_u).mean(), e))
+    loc = _median(x)
+    r, e = split_residuals(x, loc)
+    scale = float(np.ldexp(np.abs(r).mean(), e))
     if scale < np.finfo(float).tiny:
         raise ValueError(
             f"x has a spread of about {scale:.3g}, below the normal float range: the scale MLE "
             "cannot be represented accurately (rescale x, e.g. by 1e300)"
         )
     return loc, scale
+
+
+def _median(x: np.ndarray) -> float:
+    """The median of ``x``: its middle value, or the midpoint of its two middle values."""
+    n = x.size
+    middle = np.partition(x, [(n - 1) // 2, n // 2])
+    low, high = middle[(n - 1) // 2], middle[n // 2]
+    return float(low) if low == high else rounded((exact(low) + exact(high)) / 2)
 
 
 def laplace_fisher(loc: float, scale: float, n: int = 1) -> np.ndarray:

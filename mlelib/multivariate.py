@@ -205,7 +205,10 @@ def mvn_mle(X) -> tuple[np.ndarray, np.ndarray]:
     """
     X = as_matrix(X, "X")
     n, d = X.shape
-    U, e = split(X)  # X = U * 2**e exactly: neither the mean nor R^T R over- or underflows
+    # Column j is U[:, j] * 2**e[j]: no column's mean or sums of squares over- or underflow,
+    # however far apart the columns' scales are (cov[i, j] is (R^T R)[i, j] * 2**(e[i] + e[j])).
+    e = np.array([split(column)[1] for column in X.T])
+    U = np.ldexp(X, -e)
     mean_u = U.mean(axis=0)
     R = U - mean_u
     # The rank, not a Cholesky attempt: rounding can make exactly collinear data look
@@ -215,7 +218,7 @@ def mvn_mle(X) -> tuple[np.ndarray, np.ndarray]:
             f"X (n={n}, d={d}) gives a singular covariance MLE: needs n > d and no collinear "
             "columns, else the likelihood is unbounded"
         )
-    mean, cov = np.ldexp(mean_u, e), _ldexp((R.T @ R) / n, 2 * e)
+    mean, cov = np.ldexp(mean_u, e), _ldexp((R.T @ R) / n, e[:, None] + e[None, :])
     if not _TINY <= np.diag(cov).min() <= np.diag(cov).max() < np.inf:
         raise ValueError(
             "X has variances outside the float range (about 2e-308 to 2e308): the covariance "

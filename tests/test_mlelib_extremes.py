@@ -223,6 +223,45 @@ def test_laplace_and_exponential_mle_at_any_scale(s):
     assert_rounded(ml.exponential_mle(t, observed), to_float(want), rtol=1e-13)
 
 
+@pytest.mark.parametrize(
+    "x",
+    [
+        [5e-324, 5e-324, 1.0],  # found by hypothesis: the median is the smallest subnormal
+        [1e-300, 1e-300, 1e300],
+        [1e-300, 2e-300, 3e300, -1e-290],  # even n: the midpoint of two tiny middle values
+        [1e-300, 3e300, -3e300, 2e-300, 0.0],
+        [-1e308, 1e308, 1.5e308, 1.7e308],  # the middle two sum past the float range
+    ],
+)
+def test_laplace_median_beside_data_of_any_other_size(x):
+    # A tiny median next to huge data is a value of x itself (or the midpoint of two), not
+    # lost below the precision of the largest value.
+    loc, scale = ml.laplace_mle(x)
+    s = sorted(F(v) for v in x)
+    n = len(s)
+    want_loc = to_float((s[(n - 1) // 2] + s[n // 2]) / 2)
+    assert loc == want_loc
+    assert_rounded(scale, to_float(sum(abs(v - F(loc)) for v in s) / n), rtol=1e-13)
+
+
+@pytest.mark.parametrize("scales", [(1e150, 1e-150), (1e-150, 1e150, 1.0), (1e100, 1e-100, 1e-150)])
+def test_mvn_mle_with_columns_of_very_different_sizes(scales):
+    # Each column has a representable variance; one power of two for the whole matrix pushed
+    # the small column below the float range and called the covariance singular.
+    d = len(scales)
+    mix = np.array([[1.0, 0.3, 0.0], [0.0, 1.0, 0.5], [0.2, 0.0, 1.0]])[:d, :d]  # correlated
+    X = np.random.default_rng(7).normal(size=(30, d)) @ mix * np.array(scales)
+    mean, cov = ml.mvn_mle(X)
+    rows = [[F(float(v)) for v in row] for row in X]
+    n = len(rows)
+    want_mean = [sum(r[j] for r in rows) / n for j in range(d)]
+    for j in range(d):
+        assert_rounded(mean[j], to_float(want_mean[j]), rtol=1e-13)
+        for k in range(d):
+            want = sum((r[j] - want_mean[j]) * (r[k] - want_mean[k]) for r in rows) / n
+            assert_rounded(cov[j, k], to_float(want), rtol=1e-12)
+
+
 @pytest.mark.parametrize("k", [-996, -664, -531, 531, 664, 1000])
 def test_gamma_mle_is_scale_equivariant_against_scipy(k):
     # x * 2**k is exact, so scipy's unit-scale fit gives the exact oracle at any scale.
