@@ -46,21 +46,24 @@ def _cholesky(cov, d: int) -> np.ndarray:
         raise ValueError("cov must be positive definite") from None
 
 
-def _scaled_precision(cov, d: int) -> tuple[np.ndarray, int]:
-    """``(P_u, k)`` with ``cov^-1 = P_u / 4**k``, ``P_u`` from ``cov / 4**k`` of size about 1.
+def _scaled_precision(cov, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(P_u, c)`` with ``cov^-1[i, j] = P_u[i, j] / 2**(c[i] + c[j])``.
 
-    Dividing by a power of 4 is exact, so a covariance near 1e-300 or 1e300 gives its
-    precision without the inverse (or its Kronecker square) overflowing on the way.
+    ``P_u`` is the inverse of ``cov[i, j] / 2**(c[i] + c[j])``, whose diagonal is about 1:
+    each coordinate is scaled by its own power of 2 (exact), so a covariance near 1e-300 or
+    1e300, or one whose variances lie that far apart, gives its precision without the
+    inverse (or its Kronecker square) over- or underflowing on the way.
     """
     _cholesky(cov, d)  # the checks and their messages
     cov = as_finite(cov, "cov")
-    k = int(np.frexp(np.abs(np.diag(cov)).max())[1]) // 2
-    cov_u = np.ldexp(cov, -2 * k)
-    return cho_solve((cholesky(cov_u, lower=True), True), np.eye(d)), k
+    c = np.frexp(np.diag(cov))[1] // 2
+    cov_u = np.ldexp(cov, -(c[:, None] + c[None, :]))
+    return cho_solve((cholesky(cov_u, lower=True), True), np.eye(d)), c
 
 
-def _ldexp(values, e: int) -> np.ndarray:
-    """``values * 2**e`` rounded once: inf beyond the float range, 0 below it."""
+def _ldexp(values, e) -> np.ndarray:
+    """``values * 2**e`` (``e`` an int or an array of them) rounded once: inf beyond the float
+    range, 0 below it."""
     with np.errstate(over="ignore"):
         return np.ldexp(values, e)
 
@@ -152,9 +155,13 @@ def mvn_score(X, mean, cov) -> np.ndarray:
     Parametrisation: the covariance enters through its ``d (d + 1) / 2`` distinct
     entries ``vech(cov) = cov[np.tril_indices(d)]`` (lower triangle, row by row);
     ``D`` is the duplication matrix with ``vec(cov) = D vech(cov)``, so an off-diagonal
-    entry collects the derivative of both positions it fills. The residuals and the
-    covariance are scaled by powers of 2 (exact) before any product, so the score is
-    right at scales near 1e-300 or 1e300; an entry beyond the float range is ``+-inf``.
+    entry collects the derivative of both positions it fills. Each coordinate's residuals
+    and variance are scaled by its own power of 2 (exact) before any product, so the score
+    is right at scales near 1e-300 or 1e300, also when the coordinates' sizes lie that far
+    apart; an entry beyond the float range is ``+-inf``. (The one loss: residuals that,
+    each measured in its own coordinate's standard deviations, differ by a factor of more
+    than about 1e150 between coordinates, where the smaller ones' squares fall below the
+    float range beside the larger ones.)
 
     Examples
     --------
@@ -164,17 +171,25 @@ def mvn_score(X, mean, cov) -> np.ndarray:
     X = as_matrix(X, "X")
     n, d = X.shape
     mean = _mean_vector(mean, d)
-    P_u, k = _scaled_precision(cov, d)  # P = P_u / 4**k
-    U, e = split_residuals(X, mean)  # X - mean = U * 2**e exactly
-    # G = (P S P - n P) / 2 with S = R^T R = 4**e U^T U; the two terms are scaled separately,
-    # and where both overflow (then G does too) the factored form gives the signed inf.
-    A, nP = P_u @ (U.T @ U) @ P_u, n * P_u
+    P_u, c = _scaled_precision(cov, d)  # P[i, j] = P_u[i, j] / 2**(c[i] + c[j])
+    # Column j of X - mean is U[:, j] * 2**f[j] (max |U[:, j]| < 1), and in its coordinate's
+    # own scale, divided by 2**c[j], it is Y[:, j] * 2**h with |Y| <= 1: no product below
+    # overflows, and columns and a covariance of very different sizes are all kept.
+    U, f = zip(*(split_residuals(X[:, j], mean[j]) for j in range(d)), strict=True)
+    g = np.array(f) - c
+    h = int(g.max())
+    Y = _ldexp(np.column_stack(U), g - h)
+    # G = (P S P - n P) / 2 with S = R^T R: entry (i, j) is (A 4**h - n P_u)[i, j] / 2
+    # / 2**(c[i] + c[j]); the two terms are scaled separately, and where both overflow (then G
+    # does too) the factored form gives the signed inf.
+    cc = c[:, None] + c[None, :]
+    A, nP = P_u @ (Y.T @ Y) @ P_u, n * P_u
     with np.errstate(invalid="ignore"):
-        G = 0.5 * (_ldexp(A, 2 * e - 4 * k) - _ldexp(nP, -2 * k))
+        G = 0.5 * (_ldexp(A, 2 * h - cc) - _ldexp(nP, -cc))
     lost = np.isnan(G)
     if lost.any():
-        G[lost] = _ldexp(0.5 * (_ldexp(A, 2 * e - 2 * k) - nP), -2 * k)[lost]
-    return np.concatenate([_ldexp(P_u @ U.sum(axis=0), e - 2 * k), _vech_sum(G)])
+        G[lost] = _ldexp(0.5 * (_ldexp(A, 2 * h) - nP), -cc)[lost]
+    return np.concatenate([_ldexp(P_u @ Y.sum(axis=0), h - c), _vech_sum(G)])
 
 
 def mvn_mle(X) -> tuple[np.ndarray, np.ndarray]:
@@ -244,10 +259,14 @@ def mvn_fisher(mean, cov, n: int = 1) -> np.ndarray:
     """
     mean = _mean_vector(mean)
     d, n = mean.size, as_int(n, "n", minimum=1)
-    P_u, k = _scaled_precision(cov, d)  # P = P_u / 4**k
+    P_u, c = _scaled_precision(cov, d)  # P[i, j] = P_u[i, j] / 2**(c[i] + c[j])
     D = _duplication(d)
     m = d * (d + 1) // 2
+    # kron(P, P) at (vec (a, b), vec (a', b')) is P[a, a'] P[b, b']: the power of 2 it is
+    # divided by is t[a, b] + t[a', b'] with t = c[a] + c[b], the same for both positions
+    # an entry of vech(cov) fills, so D^T ... D keeps it.
+    t = (c[:, None] + c[None, :])[np.tril_indices(d)]
     info = np.zeros((d + m, d + m))
-    info[:d, :d] = _ldexp(n * P_u, -2 * k)
-    info[d:, d:] = _ldexp(0.5 * n * D.T @ np.kron(P_u, P_u) @ D, -4 * k)
+    info[:d, :d] = _ldexp(n * P_u, -(c[:, None] + c[None, :]))
+    info[d:, d:] = _ldexp(0.5 * n * D.T @ np.kron(P_u, P_u) @ D, -(t[:, None] + t[None, :]))
     return info

@@ -81,20 +81,40 @@ def test_gamma_exponential_poisson_fisher(s):
 
 def _mvn_fisher_exact(C, c: F, n: int) -> list[list[F]]:
     """n diag(P, D^T (P kron P) D / 2) for cov = c C, with 2x2 P = C^-1 in exact fractions."""
+    P = _inverse_2x2(C, (F(1), F(1)))
+    return _mvn_fisher_of_precision([[v / c for v in row] for row in P], n)
+
+
+def _inverse_2x2(C, scales) -> list[list[F]]:
+    """The exact inverse of cov = diag(sqrt(scales)) C diag(sqrt(scales)), given
+    scales = (s0, s1): cov[i][j] = C[i][j] * sqrt(s_i s_j), so P[i][j] = C^-1[i][j] / sqrt(..)."""
     (a, b), (_, d) = C
     det = a * d - b * b
-    P = [[d / det, -b / det], [-b / det, a / det]]
+    inv = [[d / det, -b / det], [-b / det, a / det]]
+    root = [_exact_sqrt(v) for v in scales]
+    return [[inv[i][j] / (root[i] * root[j]) for j in range(2)] for i in range(2)]
+
+
+def _exact_sqrt(v: F) -> F:
+    """The square root of an even power of two (or of 4 ** k times a square), exactly."""
+    num, den = math.isqrt(v.numerator), math.isqrt(v.denominator)
+    assert F(num, den) ** 2 == v, v
+    return F(num, den)
+
+
+def _mvn_fisher_of_precision(P, n: int) -> list[list[F]]:
+    """n diag(P, D^T (P kron P) D / 2) for a 2x2 precision P, in exact fractions."""
     vech = [(0, 0), (1, 0), (1, 1)]  # np.tril_indices(2) order
     out = [[F(0)] * 5 for _ in range(5)]
     for i in range(2):
         for j in range(2):
-            out[i][j] = n * P[i][j] / c
+            out[i][j] = n * P[i][j]
     for r, (i, j) in enumerate(vech):
         for q, (k, l_) in enumerate(vech):
             pairs_r = {(i, j), (j, i)}
             pairs_q = {(k, l_), (l_, k)}
             total = sum(P[u][w] * P[v][x] for (u, v) in pairs_r for (w, x) in pairs_q)
-            out[2 + r][2 + q] = F(n, 2) * total / c**2
+            out[2 + r][2 + q] = F(n, 2) * total
     return out
 
 
@@ -105,6 +125,47 @@ def test_mvn_fisher_never_nan(s):
     cov = np.array([[float(v * c) for v in row] for row in C])
     want = [[to_float(v) for v in row] for row in _mvn_fisher_exact(C, c, 3)]
     assert_rounded(ml.mvn_fisher([s, -s], cov, n=3), np.array(want), rtol=1e-13)
+
+
+# Variances 4**a and 4**b far apart (a correlated covariance, each coordinate at its own size):
+# one power of two for the whole covariance pushed the smaller variance below the float range
+# and called the covariance not positive definite.
+APART = [(166, -166), (-250, 60), (300, -300), (-200, -240)]
+
+
+def _apart_cov(a: int, b: int) -> tuple[list[list[F]], tuple[F, F], np.ndarray]:
+    C = [[F(2), F(1, 2)], [F(1, 2), F(1)]]
+    scales = (F(4) ** a, F(4) ** b)
+    sd = [_exact_sqrt(v) for v in scales]
+    cov = np.array([[float(C[i][j] * sd[i] * sd[j]) for j in range(2)] for i in range(2)])
+    return C, scales, cov
+
+
+@pytest.mark.parametrize(("a", "b"), APART)
+def test_mvn_fisher_with_variances_far_apart(a, b):
+    C, scales, cov = _apart_cov(a, b)
+    want = _mvn_fisher_of_precision(_inverse_2x2(C, scales), 3)
+    got = ml.mvn_fisher([1.0, -1.0], cov, n=3)
+    assert_rounded(got, np.array([[to_float(v) for v in row] for row in want]), rtol=1e-13)
+
+
+@pytest.mark.parametrize(("a", "b"), APART)
+def test_mvn_score_with_variances_far_apart(a, b):
+    C, scales, cov = _apart_cov(a, b)
+    sd = np.array([float(_exact_sqrt(v)) for v in scales])
+    X = np.column_stack([Z, 0.5 * Z + Z_POS]) * sd  # each column at its coordinate's size
+    mean = X.mean(axis=0) + np.array([0.3, -0.2]) * sd
+    P = _inverse_2x2(C, scales)
+    R = [[F(float(v)) - F(float(m)) for v, m in zip(row, mean, strict=True)] for row in X]
+    rsum = [sum(row[i] for row in R) for i in range(2)]
+    S = [[sum(row[i] * row[j] for row in R) for j in range(2)] for i in range(2)]
+    PSP = [[sum(P[i][u] * S[u][v] * P[v][j] for u in range(2) for v in range(2)) for j in range(2)]
+           for i in range(2)]  # fmt: skip
+    G = [[(PSP[i][j] - len(X) * P[i][j]) / 2 for j in range(2)] for i in range(2)]
+    want = [sum(P[i][j] * rsum[j] for j in range(2)) for i in range(2)]
+    want += [G[0][0], 2 * G[1][0], G[1][1]]
+    assert_rounded(ml.mvn_score(X, mean, cov), [to_float(w) for w in want], rtol=1e-10)
+    assert np.isfinite(ml.mvn_logpdf(X, mean, cov)).all()
 
 
 # --- scores: exact sums of the float data ---------------------------------------------------
