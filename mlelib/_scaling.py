@@ -21,7 +21,7 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["split", "split_residuals", "exact", "rounded", "safe_mean"]
+__all__ = ["split", "split_residuals", "column_exponents", "exact", "rounded", "safe_mean"]
 
 
 def split(values: np.ndarray) -> tuple[np.ndarray, int]:
@@ -37,6 +37,16 @@ def split(values: np.ndarray) -> tuple[np.ndarray, int]:
         return values, 0
     e = int(np.frexp(big)[1])
     return np.ldexp(values, -e), e
+
+
+def column_exponents(X: np.ndarray) -> np.ndarray:
+    """``e`` with ``X[:, j] = U[:, j] * 2**e[j]``, ``max|U[:, j]|`` in [0.5, 1) (0 for zeros).
+
+    Scaling each column by its own power of 2 is exact, and it takes the units out of a
+    rank decision or a stopping rule: a column of 1e150s beside one of 1e-150s is not
+    "nearly collinear" once both are of size about 1.
+    """
+    return np.frexp(np.abs(X).max(axis=0))[1]
 
 
 def split_residuals(x: np.ndarray, loc: float) -> tuple[np.ndarray, int]:

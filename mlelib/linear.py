@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
+from ._scaling import column_exponents
 from ._validate import (
     as_identified,
     as_int,
@@ -37,6 +38,8 @@ def linear_regression_mle(X, y) -> tuple[np.ndarray, float]:
     Maximising :math:`\\sum_i \\log N(y_i; x_i^\\top\\beta, \\sigma^2)` gives least squares
     :math:`\\hat\\beta = \\arg\\min \\lVert y - X\\beta\\rVert^2` (solved by ``lstsq``, which
     never forms :math:`X^\\top X`) and :math:`\\hat\\sigma^2 = \\lVert y - X\\hat\\beta\\rVert^2/n`.
+    Each column of ``X`` is first divided by a power of 2 that brings it to size about 1
+    (exact), so whether ``X`` has full rank does not depend on the columns' units.
 
     Examples
     --------
@@ -46,7 +49,12 @@ def linear_regression_mle(X, y) -> tuple[np.ndarray, float]:
     """
     X, y = as_regression_data(X, y)
     as_identified(X, "linear-regression MLE")
-    beta, _, rank, _ = np.linalg.lstsq(X, y, rcond=None)
+    # Solved for beta * 2**e with each column of X scaled by its own power of 2 (exact): the
+    # rank then does not depend on a column's units (a column of 1e100s beside a column of
+    # ones is not collinear), and the coefficients are scaled back exactly.
+    e = column_exponents(X)
+    beta_u, _, rank, _ = np.linalg.lstsq(np.ldexp(X, -e), y, rcond=None)
+    beta = np.ldexp(beta_u, -e)
     if rank < X.shape[1]:
         raise ValueError(
             f"X has rank {rank} but {X.shape[1]} columns: collinear columns leave the "

@@ -20,6 +20,7 @@ import numpy as np
 from scipy import linalg
 from scipy.special import expit
 
+from ._scaling import column_exponents
 from ._validate import (
     as_identified,
     as_int,
@@ -78,6 +79,9 @@ def logistic_regression(
     information :math:`X^\\top W X + l_2 I`, :math:`W = \\mathrm{diag}(p(1-p))`. The Newton
     step :math:`\\beta \\leftarrow \\beta + (X^\\top W X + l_2 I)^{-1}(X^\\top(y-p) - l_2\\beta)`
     is a weighted least-squares fit (IRLS). It is halved until the objective does not rise.
+    Without a prior the fit runs on the columns of ``X`` divided by powers of 2 that bring
+    them to size about 1 (exact), so ``tol`` applies to steps in those units; ``params``,
+    ``hessian``, ``bse`` and ``path`` are given in the units of ``X``.
 
     Examples
     --------
@@ -91,6 +95,8 @@ def logistic_regression(
     tol, max_iter = as_scalar_positive(tol, "tol"), as_int(max_iter, "max_iter")
     if l2 == 0:
         as_identified(X, "logistic-regression MLE")
+    e = _units(X, l2)
+    X = np.ldexp(X, -e) if e.any() else X  # the coefficients are then beta * 2**e
     prior = l2 * np.eye(X.shape[1])
 
     beta = np.zeros(X.shape[1])
@@ -128,20 +134,35 @@ def logistic_regression(
     p = expit(eta)
     hessian = _weighted_gram(X, p * (1 - p)) + prior
     try:
-        bse = standard_errors(hessian)
+        bse = np.ldexp(standard_errors(hessian), -e)
     except ValueError:  # not positive definite
         bse = None
+    with np.errstate(over="ignore"):  # an entry beyond the float range is inf
+        hessian = np.ldexp(hessian, e[:, None] + e[None, :])
     return OptimizeResult(
-        params=beta,
+        params=np.ldexp(beta, -e),
         nll=objective,
         llf=-(objective - _penalty(beta, l2)),
         n_iter=len(path) - 1,
         converged=converged,
         hessian=hessian,
         bse=bse,
-        path=np.array(path),
+        path=np.ldexp(np.array(path), -e),
         message=message,
     )
+
+
+def _units(X: np.ndarray, l2: float) -> np.ndarray:
+    """The power of 2 each column of ``X`` is divided by before the fit (0: as given).
+
+    The MLE does not depend on a column's units (a column in metres and one in nanometres
+    give coefficients that differ by 1e9 and the same fit), so without a prior the fit runs
+    on columns scaled to size about 1 (exact) and the results are scaled back: columns of
+    1e150s and 1e-150s then neither look collinear nor keep the step test from ever
+    passing. A prior, ``l2 > 0``, penalises the coefficients in the units given, so then
+    ``X`` is used as it is.
+    """
+    return column_exponents(X) if l2 == 0 else np.zeros(X.shape[1], dtype=int)
 
 
 def _penalised_nll(eta: np.ndarray, y: np.ndarray, beta: np.ndarray, l2: float) -> float:

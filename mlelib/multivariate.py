@@ -11,7 +11,7 @@ import numpy as np
 from scipy.linalg import LinAlgError, cho_solve, cholesky, solve_triangular
 
 from ._constants import LOG_2PI
-from ._scaling import split, split_residuals
+from ._scaling import column_exponents, split_residuals
 from ._validate import as_finite, as_int, as_matrix
 
 _TINY = np.finfo(float).tiny
@@ -222,7 +222,7 @@ def mvn_mle(X) -> tuple[np.ndarray, np.ndarray]:
     n, d = X.shape
     # Column j is U[:, j] * 2**e[j]: no column's mean or sums of squares over- or underflow,
     # however far apart the columns' scales are (cov[i, j] is (R^T R)[i, j] * 2**(e[i] + e[j])).
-    e = np.array([split(column)[1] for column in X.T])
+    e = column_exponents(X)
     U = np.ldexp(X, -e)
     mean_u = U.mean(axis=0)
     R = U - mean_u

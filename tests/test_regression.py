@@ -97,6 +97,49 @@ def test_logistic_regression_extreme_logits_do_not_overflow():
     assert np.isfinite(res.llf) and res.converged
 
 
+# Columns in very different units: each fit must equal statsmodels' fit of the same data in
+# units of size 1, its coefficients divided by the unit (the MLE does not depend on units).
+UNITS = [(1e150, 1e-150), (1e100, 1.0), (1.0, 1e-200), (3e-170, 7e120)]
+
+
+def _in_units(units):
+    scale = np.array([1.0, *units, 1.0, 1.0])
+    return X * scale, scale
+
+
+@pytest.mark.parametrize("units", UNITS)
+def test_linear_regression_in_any_units(units):
+    Xu, scale = _in_units(units)
+    beta, sigma2 = linear_regression_mle(Xu, Y)
+    ols = sm.OLS(Y, X).fit()
+    np.testing.assert_allclose(beta * scale, ols.params, rtol=1e-10, atol=1e-12)
+    assert sigma2 == pytest.approx(ols.ssr / N, rel=1e-10)
+
+
+@pytest.mark.parametrize("units", UNITS)
+def test_logistic_regression_in_any_units(units):
+    Xu, scale = _in_units(units)
+    res = logistic_regression(Xu, YB)
+    sm_res = sm.Logit(YB, X).fit(disp=0, method="newton", tol=1e-12)
+    assert res.converged, res.message
+    np.testing.assert_allclose(res.params * scale, sm_res.params, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(res.bse * scale, sm_res.bse, rtol=1e-7)
+    assert res.llf == pytest.approx(sm_res.llf, rel=1e-12)
+    with np.errstate(over="ignore"):  # an entry beyond the float range is inf
+        want = -sm_res.model.hessian(sm_res.params) * scale[:, None] * scale[None, :]
+    assert np.array_equal(np.isinf(res.hessian), np.isinf(want))
+    finite = np.isfinite(want)
+    np.testing.assert_allclose(res.hessian[finite], want[finite], rtol=1e-7)
+
+
+def test_collinear_columns_in_different_units_are_still_not_identified():
+    Xc = np.column_stack([X, X[:, 1] * 1e-300])
+    with pytest.raises(ValueError, match="not identified"):
+        linear_regression_mle(Xc, Y)
+    res = logistic_regression(Xc, YB)
+    assert not res.converged and "not positive definite" in res.message
+
+
 @pytest.mark.parametrize(
     ("call", "exc", "word"),
     [
