@@ -170,11 +170,18 @@ def standard_errors(information) -> np.ndarray | float:
         raise ValueError(f"information must be a square matrix, got shape {info.shape}")
     if not np.allclose(info, info.T, rtol=1e-8, atol=0):
         raise ValueError("information must be symmetric")
-    # info = 4**k info_u with info_u of size about 1 (exact): the inverse of an information
-    # near 1e-300 or 1e300 neither overflows nor underflows on the way; se = se_u / 2**k.
-    k = int(np.frexp(np.abs(np.diag(info)).max())[1]) // 2
+    # info[i, j] = info_u[i, j] * 2**(k[i] + k[j]) with info_u's diagonal of size about 1
+    # (exact): the inverse of an information near 1e-300 or 1e300, or of one whose diagonal
+    # spans more than the float range, neither overflows nor underflows on the way, and
+    # se[i] = se_u[i] / 2**k[i]. (An entry of info_u past the float range means an
+    # off-diagonal entry far beyond sqrt(info[i, i] info[j, j]): not positive definite.)
+    k = np.frexp(np.abs(np.diag(info)))[1] // 2
+    with np.errstate(over="ignore"):
+        info_u = np.ldexp(info, -(k[:, None] + k[None, :]))
     try:
-        chol = np.linalg.cholesky(np.ldexp(info, -2 * k))
+        if not np.isfinite(info_u).all():
+            raise np.linalg.LinAlgError
+        chol = np.linalg.cholesky(info_u)
     except np.linalg.LinAlgError:
         raise ValueError("information must be positive definite") from None
     inv_l = np.linalg.solve(chol, np.eye(len(info)))

@@ -490,6 +490,19 @@ def test_standard_errors_of_an_information_near_the_float_range(s):
     np.testing.assert_allclose(ml.standard_errors(info), want, rtol=rtol)
 
 
+@pytest.mark.parametrize(("a", "b"), [(1e300, 1e-300), (4e200, 1e-200), (1e-310, 1e10)])
+def test_standard_errors_of_an_information_whose_diagonal_spans_the_float_range(a, b):
+    # A parameter measured in tiny units beside one in huge units: one power of 2 for the
+    # whole matrix pushed the smaller diagonal entry below the float range and called a
+    # positive-definite information not positive definite.
+    info = np.array([[a, 0.5], [0.5, b]]) if a * b > 1 else np.array([[a, 0.0], [0.0, b]])
+    x = [[decimal.Decimal(float(v)) for v in row] for row in info]
+    det = CTX.subtract(CTX.multiply(x[0][0], x[1][1]), CTX.multiply(x[0][1], x[1][0]))
+    want = [float(CTX.sqrt(CTX.divide(x[1][1], det))), float(CTX.sqrt(CTX.divide(x[0][0], det)))]
+    rtol = 1e-5 if min(a, b) < TINY else 1e-14  # a subnormal entry has only a few digits
+    np.testing.assert_allclose(ml.standard_errors(info), want, rtol=rtol)
+
+
 def test_models_whose_numbers_leave_the_float_range_say_so():
     with pytest.raises(ValueError, match=r"^sigma2 / tau2 = .* outside the float range"):
         ml.ridge_map([[1.0], [2.0]], [1.0, 2.0], 1.0, 1e-320)
