@@ -127,6 +127,18 @@ def test_mvn_fisher_never_nan(s):
     assert_rounded(ml.mvn_fisher([s, -s], cov, n=3), np.array(want), rtol=1e-13)
 
 
+def _mvn_score_exact(X, mean, P) -> list[F]:
+    """The 2-d mvn score (mean block, then vech of G) for precision P, in exact fractions."""
+    R = [[F(float(v)) - F(float(m)) for v, m in zip(row, mean, strict=True)] for row in X]
+    rsum = [sum(row[i] for row in R) for i in range(2)]
+    S = [[sum(row[i] * row[j] for row in R) for j in range(2)] for i in range(2)]
+    PSP = [[sum(P[i][a] * S[a][b] * P[b][j] for a in range(2) for b in range(2)) for j in range(2)]
+           for i in range(2)]  # fmt: skip
+    G = [[(PSP[i][j] - len(X) * P[i][j]) / 2 for j in range(2)] for i in range(2)]
+    want = [sum(P[i][j] * rsum[j] for j in range(2)) for i in range(2)]
+    return want + [G[0][0], 2 * G[1][0], G[1][1]]
+
+
 # Variances 4**a and 4**b far apart (a correlated covariance, each coordinate at its own size):
 # one power of two for the whole covariance pushed the smaller variance below the float range
 # and called the covariance not positive definite.
@@ -155,15 +167,7 @@ def test_mvn_score_with_variances_far_apart(a, b):
     sd = np.array([float(_exact_sqrt(v)) for v in scales])
     X = np.column_stack([Z, 0.5 * Z + Z_POS]) * sd  # each column at its coordinate's size
     mean = X.mean(axis=0) + np.array([0.3, -0.2]) * sd
-    P = _inverse_2x2(C, scales)
-    R = [[F(float(v)) - F(float(m)) for v, m in zip(row, mean, strict=True)] for row in X]
-    rsum = [sum(row[i] for row in R) for i in range(2)]
-    S = [[sum(row[i] * row[j] for row in R) for j in range(2)] for i in range(2)]
-    PSP = [[sum(P[i][u] * S[u][v] * P[v][j] for u in range(2) for v in range(2)) for j in range(2)]
-           for i in range(2)]  # fmt: skip
-    G = [[(PSP[i][j] - len(X) * P[i][j]) / 2 for j in range(2)] for i in range(2)]
-    want = [sum(P[i][j] * rsum[j] for j in range(2)) for i in range(2)]
-    want += [G[0][0], 2 * G[1][0], G[1][1]]
+    want = _mvn_score_exact(X, mean, _inverse_2x2(C, scales))
     assert_rounded(ml.mvn_score(X, mean, cov), [to_float(w) for w in want], rtol=1e-10)
     assert np.isfinite(ml.mvn_logpdf(X, mean, cov)).all()
 
@@ -209,14 +213,7 @@ def test_mvn_score_never_nan(s):
     cov = np.array([[2.0, 0.5], [0.5, 1.0]]) * float(c)
     det = F(2) * 1 - F(1, 4)
     P = [[F(1) / det / c, -F(1, 2) / det / c], [-F(1, 2) / det / c, F(2) / det / c]]
-    R = [[F(float(v)) - F(float(m)) for v, m in zip(row, mean, strict=True)] for row in X]
-    rsum = [sum(row[i] for row in R) for i in range(2)]
-    S = [[sum(row[i] * row[j] for row in R) for j in range(2)] for i in range(2)]
-    PSP = [[sum(P[i][a] * S[a][b] * P[b][j] for a in range(2) for b in range(2)) for j in range(2)]
-           for i in range(2)]  # fmt: skip
-    G = [[(PSP[i][j] - len(X) * P[i][j]) / 2 for j in range(2)] for i in range(2)]
-    want = [sum(P[i][j] * rsum[j] for j in range(2)) for i in range(2)]
-    want += [G[0][0], 2 * G[1][0], G[1][1]]
+    want = _mvn_score_exact(X, mean, P)
     assert_rounded(ml.mvn_score(X, mean, cov), [to_float(w) for w in want], rtol=1e-10)
 
 
