@@ -84,8 +84,14 @@ def ridge_map(X, y, sigma2: float, tau2: float) -> np.ndarray:
             f"sigma2 / tau2 = {sigma2:g} / {tau2:g} is outside the float range: the prior is "
             "then infinitely strong or weak"
         )
-    gram = X.T @ X + alpha * np.eye(X.shape[1])
-    return linalg.solve(gram, X.T @ y, assume_a="pos")
+    # beta = 2**(f - e) * gamma with X[:, j] / 2**e[j] and y / 2**f of size at most 1
+    # (exact), so that X^T X and X^T y cannot overflow; the prior becomes alpha / 4**e[j].
+    e, f = _down_to_one(X, y)
+    X_u, y_u = np.ldexp(X, -e), np.ldexp(y, -f)
+    gram = X_u.T @ X_u + np.diag(np.ldexp(alpha, -2 * e))
+    gamma = linalg.solve(gram, X_u.T @ y_u, assume_a="pos")
+    with np.errstate(over="ignore"):  # a coefficient beyond the float range is inf
+        return np.ldexp(gamma, f - e)
 
 
 def lasso_map(
@@ -103,8 +109,9 @@ def lasso_map(
     n_iter : int
         Maximum number of proximal-gradient steps.
     tol : float
-        Stop when no coefficient moves more than ``tol`` in a step; ``tol=0`` runs all
-        ``n_iter`` steps.
+        Stop when no coefficient moves more than ``tol`` in a step, measured in units where
+        every column of ``X`` and ``y`` has a largest size in [0.5, 1) (each divided by a
+        power of 2); ``tol=0`` runs all ``n_iter`` steps.
     method : {"fista", "ista"}
         Accelerated (FISTA, with restart when the momentum points uphill) or plain ISTA.
 
@@ -125,6 +132,14 @@ def lasso_map(
     n_iter = as_int(n_iter, "n_iter")
     if method not in ("fista", "ista"):
         raise ValueError(f"method must be 'fista' or 'ista', got {method!r}")
+    # Solved for gamma = beta * 2**(e - f), with X[:, j] / 2**e[j] and y / 2**f of size about
+    # 1 (exact): X^T X and X^T y cannot overflow, and a column of 1e-100s beside one of 1e100s
+    # does not make the step 1 / lipschitz useless for its coefficient. The penalty on
+    # gamma[j] becomes lam / 2**(f + e[j]) (inf if that overflows: gamma[j] is then 0).
+    e, f = column_exponents(X), _exponent(y)
+    X, y = np.ldexp(X, -e), np.ldexp(y, -f)
+    with np.errstate(over="ignore"):
+        lam = np.ldexp(lam, -f - e)
     gram, xty = X.T @ X, X.T @ y  # the gradient X^T(X b - y) = gram b - xty costs d^2, not n d
     lipschitz = max(float(np.linalg.eigvalsh(gram)[-1]), np.finfo(float).tiny)
     beta = np.zeros(X.shape[1])
@@ -144,4 +159,17 @@ def lasso_map(
         beta = new
         if moved <= tol:
             break
-    return beta
+    with np.errstate(over="ignore"):  # a coefficient beyond the float range is inf
+        return np.ldexp(beta, f - e)
+
+
+def _exponent(y: np.ndarray) -> int:
+    """The power of 2 that brings ``y`` to a largest size in [0.5, 1) (0 for zeros)."""
+    return int(np.frexp(np.abs(y).max())[1])
+
+
+def _down_to_one(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(e, f)``: the powers of 2 (0 or more) that bring each column of ``X``, and ``y``, to
+    a largest size below 1. (Only down: a tiny column keeps its units, so the prior's
+    ``alpha / 4**e`` cannot overflow.)"""
+    return np.maximum(column_exponents(X), 0), max(_exponent(y), 0)

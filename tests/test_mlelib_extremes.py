@@ -500,6 +500,43 @@ def test_standard_errors_of_an_information_whose_diagonal_spans_the_float_range(
     np.testing.assert_allclose(ml.standard_errors(info), want, rtol=rtol)
 
 
+# Columns (and y) whose squares leave the float range: X^T X and X^T y were formed as they
+# are, overflowed, and ridge raised scipy's "must not contain infs" while the lasso returned
+# NaN. Oracles: the exact normal equations, and the lasso of orthogonal columns in closed form.
+HUGE_DESIGNS = [(1e200, 1.0, 1.0), (1e300, 1e-100, 1.0), (1.0, 1.0, 1e300), (1e160, 1e160, 1e100)]
+
+
+def _orthogonal_design(c0: float, c1: float, cy: float):
+    X = np.array([[1.0, 1.0], [2.0, -1.0], [3.0, 1.0], [-1.0, 2.0]]) * [c0, c1]  # x0 . x1 = 0
+    y = np.array([1.0, 2.0, 3.0, -0.5]) * cy
+    return X, y, [[F(float(v)) for v in row] for row in X], [F(float(v)) for v in y]
+
+
+@pytest.mark.parametrize(("c0", "c1", "cy"), HUGE_DESIGNS)
+def test_ridge_map_with_columns_past_the_float_range_squared(c0, c1, cy):
+    X, y, Xf, yf = _orthogonal_design(c0, c1, cy)
+    alpha = F(2)  # sigma2 / tau2
+    xtx = [[sum(r[i] * r[j] for r in Xf) + (alpha if i == j else 0) for j in range(2)]
+           for i in range(2)]  # fmt: skip
+    xty = [sum(r[i] * v for r, v in zip(Xf, yf, strict=True)) for i in range(2)]
+    det = xtx[0][0] * xtx[1][1] - xtx[0][1] * xtx[1][0]
+    want = [(xtx[1][1] * xty[0] - xtx[0][1] * xty[1]) / det,
+            (xtx[0][0] * xty[1] - xtx[1][0] * xty[0]) / det]  # fmt: skip
+    assert_rounded(ml.ridge_map(X, y, 2.0, 1.0), [to_float(w) for w in want], rtol=1e-12)
+
+
+@pytest.mark.parametrize(("c0", "c1", "cy"), HUGE_DESIGNS)
+def test_lasso_map_with_columns_past_the_float_range_squared(c0, c1, cy):
+    X, y, Xf, yf = _orthogonal_design(c0, c1, cy)
+    xy = [sum(r[j] * v for r, v in zip(Xf, yf, strict=True)) for j in range(2)]
+    xx = [sum(r[j] * r[j] for r in Xf) for j in range(2)]
+    lam = to_float(min(abs(v) for v in xy) / 2)  # shrinks both coefficients, zeroes neither
+    # Orthogonal columns: each coefficient on its own, beta_j = soft(x_j . y, lam) / |x_j|^2.
+    want = [(v - F(lam) if v > 0 else v + F(lam)) / w for v, w in zip(xy, xx, strict=True)]
+    got = ml.lasso_map(X, y, lam, n_iter=100_000, tol=1e-15)
+    assert_rounded(got, [to_float(w) for w in want], rtol=1e-9)
+
+
 def test_models_whose_numbers_leave_the_float_range_say_so():
     with pytest.raises(ValueError, match=r"^sigma2 / tau2 = .* outside the float range"):
         ml.ridge_map([[1.0], [2.0]], [1.0, 2.0], 1.0, 1e-320)
