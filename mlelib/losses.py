@@ -27,7 +27,7 @@ constant shift or positive scale never moves the minimiser: the MLE is the same.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import gammaln, log_expit, xlog1py, xlogy
+from scipy.special import gammaln, log_expit, logsumexp, xlog1py, xlogy
 from scipy.special import log_softmax as _log_softmax
 
 from ._arguments import as_axis, as_bool
@@ -189,6 +189,20 @@ def gaussian_nll_loss(y, mean, var, full: bool = False) -> float:
     return float(loss + 0.5 * LOG_2PI if full else loss)
 
 
+def _log_of_log_factorial(y: np.ndarray, log_fact: np.ndarray) -> np.ndarray:
+    """``log(log_fact)`` with ``log_fact = log y!`` (or 0), also where ``gammaln(y + 1)``
+    overflowed (``y`` above about 1e305): there from Stirling's ``y log y - y + log(2 pi y) / 2``,
+    whose next term, ``1 / (12 y)``, is far below its rounding."""
+    with np.errstate(divide="ignore"):
+        out = np.log(log_fact)
+    big = np.isinf(log_fact)
+    if big.any():
+        yb = y[big]
+        log_y = np.log(yb)
+        out[big] = log_y + np.log(log_y - 1 + 0.5 * (np.log(2 * np.pi) + log_y) / yb)
+    return out
+
+
 def poisson_nll_loss(y, log_rate, full: bool = False) -> float:
     """Mean Poisson NLL from the log-rate, PyTorch's ``PoissonNLLLoss(log_input=True)``.
 
@@ -198,7 +212,8 @@ def poisson_nll_loss(y, log_rate, full: bool = False) -> float:
     :math:`\\log y_i! = \\mathrm{gammaln}(y_i + 1)` when ``full=True`` (then it is the
     exact mean NLL; PyTorch adds Stirling's approximation instead). Working with
     :math:`\\eta = \\log\\lambda` keeps the rate positive; a huge :math:`\\eta` gives an
-    honest ``inf``.
+    honest ``inf``, also where :math:`e^{\\eta}` and :math:`y\\eta` both leave the float range
+    (their difference is then summed from logarithms, never ``inf - inf``).
 
     Examples
     --------
@@ -207,6 +222,17 @@ def poisson_nll_loss(y, log_rate, full: bool = False) -> float:
     """
     y, eta = _pair(as_counts(y, "y"), as_finite(log_rate, "log_rate"), "y", "log_rate")
     full = as_bool(full, "full")
-    with np.errstate(over="ignore"):  # exp(eta) may overflow to inf: the loss is inf
-        loss = np.mean(np.exp(eta) - y * eta)
-    return float(loss + np.mean(gammaln(y + 1)) if full else loss)
+    log_fact = gammaln(y + 1) if full else np.zeros_like(y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = float(np.mean(np.exp(eta) - y * eta + log_fact))
+    if np.isfinite(loss):
+        return loss
+    # Past the float range (exp(eta) or y * eta overflowed) the direct sum can be inf - inf.
+    # Then the mean of the three terms of every i, e^eta, -y eta and log y!, is summed from
+    # their logarithms and signs (a signed logsumexp): +-inf only where the exact value is.
+    with np.errstate(divide="ignore"):  # log 0 = -inf: a term that is 0
+        logs = [eta, np.log(y) + np.log(np.abs(eta)), _log_of_log_factorial(y, log_fact)]
+    signs = [np.ones_like(eta), -np.sign(eta), np.ones_like(eta)]
+    log_abs, sign = logsumexp(np.concatenate(logs), b=np.concatenate(signs), return_sign=True)
+    with np.errstate(over="ignore"):
+        return float(sign * np.exp(log_abs - np.log(y.size)))

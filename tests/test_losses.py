@@ -1,5 +1,6 @@
 """mlelib.losses: each loss is the mean NLL from scipy.stats, up to the documented constants."""
 
+import decimal
 import math
 
 import numpy as np
@@ -21,6 +22,7 @@ from mlelib.losses import (
 )
 
 RNG = np.random.default_rng(3)
+PI_80 = decimal.Decimal("3.14159265358979323846264338327950288419716939937510582097494")
 N = 50
 Y01 = RNG.integers(0, 2, N).astype(float)
 P = RNG.uniform(0.01, 0.99, N)
@@ -114,6 +116,38 @@ def test_poisson_nll_loss_is_mean_poisson_nll():
 def test_poisson_nll_loss_extremes_without_warnings():
     assert poisson_nll_loss([0.0], [-1000.0]) == 0.0
     assert poisson_nll_loss([3.0], [1000.0]) == np.inf
+
+
+@pytest.mark.parametrize(
+    ("y", "eta"),
+    [
+        (1e306, 800.0),  # e^eta and y eta both past the float range: e^eta is far larger
+        (1.7e308, 710.0),  # both past it, y eta larger by 500 times: -inf
+        (2.3e306, 712.0),  # both past it, their difference within it
+        (1e300, 1e300),
+        (1e250, -1e300),  # e^eta = 0, y eta = -inf: +inf
+    ],
+)
+@pytest.mark.parametrize("full", [False, True])
+def test_poisson_nll_loss_where_its_terms_leave_the_float_range(y, eta, full):
+    got = poisson_nll_loss([y], [eta], full=full)
+    if eta > 1e4:  # e^eta > e^10000 dwarfs y eta < e^1500 and log y! < e^720
+        assert got == np.inf
+        return
+    # The exact value, e^eta - y eta (+ log y!), in 80-digit decimals; never inf - inf.
+    ctx = decimal.Context(prec=80, Emax=10**9, Emin=-(10**9))
+    d_y, d_eta = decimal.Decimal(y), decimal.Decimal(eta)
+    exact = ctx.subtract(ctx.exp(d_eta), ctx.multiply(d_y, d_eta))
+    if full:  # log y! by Stirling: its next term, 1 / (360 y^3), is nothing at y >= 1e250
+        log_fact = d_y * ctx.ln(d_y) - d_y + ctx.ln(2 * PI_80 * d_y) / 2 + ctx.divide(1, 12 * d_y)
+        exact = ctx.add(exact, log_fact)
+    if abs(exact) > decimal.Decimal(np.finfo(float).max):
+        assert got == (np.inf if exact > 0 else -np.inf)
+    else:
+        # Where the terms leave the float range they are summed from their logarithms: a
+        # term e^L (L up to about 720) comes back with L * 2^-53 of relative error, about
+        # 1e-13, and at (1.7e308, 710) terms of 1e311 cancel to 7e306.
+        assert got == pytest.approx(float(exact), rel=1e-8)
 
 
 @pytest.mark.parametrize(
