@@ -32,6 +32,7 @@ from scipy.special import log_softmax as _log_softmax
 
 from ._arguments import as_axis, as_bool
 from ._constants import LOG_2PI
+from ._scaling import safe_mean
 from ._validate import as_counts, as_finite, as_labels, as_positive, as_probability
 
 __all__ = [
@@ -95,7 +96,7 @@ def binary_cross_entropy_with_logits(y, logits) -> float:
     1000.0
     """
     y, z = _pair(as_probability(y, "y"), as_finite(logits, "logits"), "y", "logits")
-    return float(-np.mean(y * log_expit(z) + (1 - y) * log_expit(-z))) + 0.0
+    return -safe_mean(y * log_expit(z) + (1 - y) * log_expit(-z)) + 0.0
 
 
 def log_softmax(logits, axis: int = -1) -> np.ndarray:
@@ -147,7 +148,7 @@ def cross_entropy(logits, y) -> float:
         raise ValueError(f"y must have shape ({z.shape[0]},) to match logits, got {labels.shape}")
     with np.errstate(over="ignore"):  # z - max(z) below -1.8e308: log-probability -inf
         log_p = _log_softmax(z, axis=1)
-    return float(-np.mean(log_p[np.arange(len(labels)), labels])) + 0.0
+    return -safe_mean(log_p[np.arange(len(labels)), labels]) + 0.0
 
 
 def mse(y, y_pred) -> float:
@@ -164,7 +165,7 @@ def mse(y, y_pred) -> float:
     """
     y, y_pred = _pair(as_finite(y, "y"), as_finite(y_pred, "y_pred"), "y", "y_pred")
     with np.errstate(over="ignore"):  # a squared error beyond 1e308 is inf
-        return float(np.mean((y - y_pred) ** 2))
+        return safe_mean((y - y_pred) ** 2)
 
 
 def gaussian_nll_loss(y, mean, var, full: bool = False) -> float:
@@ -185,7 +186,8 @@ def gaussian_nll_loss(y, mean, var, full: bool = False) -> float:
     full = as_bool(full, "full")
     mean = np.broadcast_to(mean, y.shape)
     with np.errstate(over="ignore"):  # (y - mean)**2 / var beyond 1e308 is inf
-        loss = 0.5 * np.mean(np.log(var) + (y - mean) ** 2 / var)
+        r = y - mean
+        loss = 0.5 * safe_mean(np.log(var) + r * (r / var))  # r * (r / var): r**2 may overflow
     return float(loss + 0.5 * LOG_2PI if full else loss)
 
 

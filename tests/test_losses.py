@@ -118,6 +118,19 @@ def test_poisson_nll_loss_extremes_without_warnings():
     assert poisson_nll_loss([3.0], [1000.0]) == np.inf
 
 
+def test_losses_whose_terms_sum_past_the_float_range_are_still_their_mean():
+    # Each term is within the float range, their sum is not: the mean is (np.mean gave inf).
+    assert binary_cross_entropy_with_logits([0.0, 1.0], [1.7e308, -1.7e308]) == 1.7e308
+    assert mse([1.2e154, -1.2e154], [0.0, 0.0]) == 1.2e154**2
+    assert cross_entropy(np.array([[1.7e308, 0.0], [1.7e308, 0.0]]), [1, 1]) == 1.7e308
+    want = 0.5 * (math.log(1e-300) + (1e4 / 1e-150) ** 2)  # each (y - mean)^2 / var is 1e308
+    assert gaussian_nll_loss([1e4, -1e4], [0.0, 0.0], [1e-300, 1e-300]) == pytest.approx(want)
+    # (y - mean)^2 = 1e400 is past the range, its ratio to var = 1e300 is not
+    want = 0.5 * (math.log(1e300) + 1e100)
+    assert gaussian_nll_loss([1e200], [0.0], [1e300]) == pytest.approx(want, rel=1e-15)
+    assert mse([1e308, -1e308], [-1e308, 1e308]) == np.inf  # 4e616: past the range itself
+
+
 @pytest.mark.parametrize(
     ("y", "eta"),
     [
