@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -284,8 +285,6 @@ def test_a_gradebook_made_by_the_launcher_is_stamped_without_alembic_on_path(tmp
         text=True,
     )
     assert proc.returncode == 0, proc.stderr
-    import sqlite3
-
     with contextlib.closing(sqlite3.connect(tmp_path / "gradebook.db")) as con:
         stamped = con.execute("select version_num from alembic_version").fetchall()
         students = con.execute("select id from student").fetchall()
