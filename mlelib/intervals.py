@@ -122,15 +122,24 @@ def profile_likelihood_interval(
             value = full(t, [])
         return min(value - nll_min - target, 1e300)
 
+    # brentq stops at a relative tolerance of the root, or an absolute xtol; that is in the
+    # units of the MLE (a fixed 1e-12 would call a parameter near 1e-300 found at once, at the
+    # MLE), 1e-12 when the MLE is 0. A bracket as wide as 0.01 around a root near 1e-300
+    # takes about 1000 bisections, so brentq may take that many.
+    xtol = 1e-12 * abs(hat[index]) or 1e-12
+
+    def root(inner, outer):
+        return _sopt.brentq(excess, inner, outer, xtol=xtol, maxiter=4000)
+
     def end(sign, bound):
         warm["x"], inner = hat[others], hat[index]
         if np.isfinite(bound):
-            return bound if excess(bound) <= 0 else _sopt.brentq(excess, inner, bound, xtol=1e-12)
+            return bound if excess(bound) <= 0 else root(inner, bound)
         step = 0.01 * max(abs(inner), 1.0)
         for _ in range(200):
             outer = hat[index] + sign * step
             if excess(outer) > 0:
-                return _sopt.brentq(excess, inner, outer, xtol=1e-12)
+                return root(inner, outer)
             inner, step = outer, 2 * step
         return sign * np.inf
 

@@ -537,6 +537,21 @@ def test_lasso_map_with_columns_past_the_float_range_squared(c0, c1, cy):
     assert_rounded(got, [to_float(w) for w in want], rtol=1e-9)
 
 
+@pytest.mark.parametrize("s", [1.0, *SCALES, 1e300])
+@pytest.mark.parametrize("bounds", [None, (0.0, math.inf)])
+def test_profile_interval_of_a_rate_at_any_scale(s, bounds):
+    # The exponential rate's interval is rate_hat * [u-, u+] with u - 1 - log u = q / (2n),
+    # q the chi-square(1) 95% point: the same at every scale. A fixed xtol of 1e-12 returned
+    # (rate_hat, rate_hat) for a rate near 1e-200.
+    x = Z_POS * s
+    rate, n = ml.exponential_mle(x), len(x)
+    q = stats.chi2.ppf(0.95, 1)
+    lo_u = brentq(lambda u: u - 1 - math.log(u) - q / (2 * n), 1e-3, 1.0, xtol=1e-15)
+    hi_u = brentq(lambda u: u - 1 - math.log(u) - q / (2 * n), 1.0, 10.0, xtol=1e-15)
+    got = ml.profile_likelihood_interval(lambda r: ml.exponential_nll(x, r), rate, bounds=bounds)
+    np.testing.assert_allclose(got, [rate * lo_u, rate * hi_u], rtol=1e-9)
+
+
 def test_models_whose_numbers_leave_the_float_range_say_so():
     with pytest.raises(ValueError, match=r"^sigma2 / tau2 = .* outside the float range"):
         ml.ridge_map([[1.0], [2.0]], [1.0, 2.0], 1.0, 1e-320)
