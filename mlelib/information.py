@@ -102,32 +102,41 @@ def observed_information(nll: Callable, params, step=None) -> np.ndarray | float
         h = np.broadcast_to(h, (d,)).astype(float)
     for _ in range(1 if step is not None else 6):
         # Richardson extrapolation cancels the h^2 error: (4 D(h/2) - D(h)) / 3 = H + O(h^4).
-        with np.errstate(all="ignore"):  # inf - inf past a boundary: caught just below
-            hess = (4 * _second_differences(f, f0, h / 2) - _second_differences(f, f0, h)) / 3
-        if np.all(np.isfinite(hess)):
-            return float(hess[0, 0]) if scalar else hess
+        half, inside_half = _second_differences(f, f0, h / 2)
+        full, inside_full = _second_differences(f, f0, h)
+        if inside_half and inside_full:
+            with np.errstate(all="ignore"):  # an entry past the float range: inf - inf
+                hess = (4 * half - full) / 3
+            past = np.isinf(half) & (np.sign(half) == np.sign(full))
+            hess[past] = half[past]  # an information past the float range is inf
+            if not np.isnan(hess).any():
+                return float(hess[0, 0]) if scalar else hess
         h = h / 10  # a corner (theta_i + h_i, theta_j + h_j) left the parameter space
     raise ValueError("nll is not finite near params; cannot difference it (at a boundary?)")
 
 
-def _shrink_until_finite(f, h, unit):
+def _shrink_until_finite(f, h, unit, size=0.0):
     """The step ``h`` divided by 10 until the NLL is finite at both ``+-h``; also the last
-    step that was not (inf if none): a boundary lies within that distance."""
+    step that was not (inf if none): a boundary lies within that distance. A parameter of
+    ``size`` far below ``h`` (a rate near 1e-100, whose boundary 0 is that close) jumps to a
+    step relative to its size first."""
     outside = np.inf
-    for _ in range(12):
+    for _ in range(13):
         if np.isfinite(f(h * unit)) and np.isfinite(f(-h * unit)):
             return h, outside
-        outside, h = h, h / 10
+        outside = h
+        h = _REL_STEP * size if 0 < _REL_STEP * size < h / 10 else h / 10
+        size = 0.0  # the jump is made once
     raise ValueError("nll is not finite near params; cannot difference it (at a boundary?)")
 
 
 def _pilot_steps(f, f0, theta):
     h = _REL_STEP * np.maximum(np.abs(theta), 1.0)
     for i, unit in enumerate(np.eye(theta.size)):
-        h[i], outside = _shrink_until_finite(f, h[i], unit)
-        with np.errstate(all="ignore"):  # a curvature beyond the float range is not > 0 below
-            curvature = (f(h[i] * unit) - 2 * f0 + f(-h[i] * unit)) / h[i] ** 2
-        if curvature > 0:  # a tenth of a standard error: the NLL's own scale for theta_i
+        h[i], outside = _shrink_until_finite(f, h[i], unit, abs(theta[i]))
+        with np.errstate(all="ignore"):  # a curvature beyond the float range is inf
+            curvature = (f(h[i] * unit) - 2 * f0 + f(-h[i] * unit)) / h[i] / h[i]
+        if 0 < curvature < np.inf:  # a tenth of a standard error: the NLL's own scale
             h[i], outside_too = _shrink_until_finite(f, 0.1 / np.sqrt(curvature), unit)
             outside = min(outside, outside_too)
         # Near a boundary the NLL's higher derivatives grow like 1/distance**k, so the
@@ -137,13 +146,21 @@ def _pilot_steps(f, f0, theta):
 
 
 def _second_differences(f, f0, h):
-    steps, hess = np.diag(h), np.empty((h.size, h.size))
-    for i, ei in enumerate(steps):
-        hess[i, i] = (f(ei) - 2 * f0 + f(-ei)) / h[i] ** 2
-        for j, ej in enumerate(steps[:i]):
-            cross = f(ei + ej) - f(ei - ej) - f(ej - ei) + f(-ei - ej)
-            hess[i, j] = hess[j, i] = cross / (4 * h[i] * h[j])
-    return hess
+    """The central second differences with steps ``h``, and whether the NLL was finite at
+    every point probed. Divided by one step at a time: ``h**2`` underflows for a step near
+    1e-160, and then an entry past the float range is inf, not a division by 0."""
+    steps, hess, inside = np.diag(h), np.empty((h.size, h.size)), True
+    with np.errstate(all="ignore"):
+        for i, ei in enumerate(steps):
+            values = [f(ei), f(-ei)]
+            hess[i, i] = (values[0] - 2 * f0 + values[1]) / h[i] / h[i]
+            for j, ej in enumerate(steps[:i]):
+                corners = [f(ei + ej), f(ei - ej), f(ej - ei), f(-ei - ej)]
+                cross = corners[0] - corners[1] - corners[2] + corners[3]
+                hess[i, j] = hess[j, i] = cross / 4 / h[i] / h[j]
+                values += corners
+            inside = inside and bool(np.all(np.isfinite(values)))
+    return hess, inside
 
 
 def standard_errors(information) -> np.ndarray | float:

@@ -552,6 +552,28 @@ def test_profile_interval_of_a_rate_at_any_scale(s, bounds):
     np.testing.assert_allclose(got, [rate * lo_u, rate * hi_u], rtol=1e-9)
 
 
+@pytest.mark.parametrize("s", [1.0, 1e20, *SCALES, 1e300])
+def test_observed_information_of_a_parameter_of_any_size(s):
+    # Closed forms: n / rate^2 for the exponential rate; n / sigma^2 and 2 n / sigma^2 for
+    # the Gaussian (loc, scale), whose scale, like the rate, has its boundary 0 within a
+    # distance of its own size. A step floored at 1e-16 never fitted inside a rate of 1e-20.
+    x = Z_POS * s
+    rate, n = ml.exponential_mle(x), len(x)
+    want = to_float(n / F(rate) ** 2)
+    got = ml.observed_information(lambda r: ml.exponential_nll(x, r), rate)
+    assert got == want if want in (0.0, math.inf) else got == pytest.approx(want, rel=1e-6)
+    y = Z * s
+    loc, scale = ml.gaussian_mle(y)
+    info = ml.observed_information(lambda p: ml.gaussian_nll(y, p[0], p[1]), [loc, scale])
+    want = [to_float(n / F(scale) ** 2), to_float(2 * n / F(scale) ** 2)]
+    for got_ii, want_ii in zip(np.diag(info), want, strict=True):
+        if want_ii in (0.0, math.inf):
+            assert got_ii == want_ii
+        else:
+            assert got_ii == pytest.approx(want_ii, rel=1e-6)
+    assert abs(info[0, 1]) <= 1e-6 * math.sqrt(np.diag(info).prod()) or math.isinf(want[0])
+
+
 def test_models_whose_numbers_leave_the_float_range_say_so():
     with pytest.raises(ValueError, match=r"^sigma2 / tau2 = .* outside the float range"):
         ml.ridge_map([[1.0], [2.0]], [1.0, 2.0], 1.0, 1e-320)
