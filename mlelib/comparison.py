@@ -7,9 +7,9 @@ to the same data (smaller is better).
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
-import numpy as np
 from scipy import stats
 
 from ._validate import as_int, as_scalar
@@ -77,4 +77,4 @@ def bic(llf: float, k: int, n: int) -> float:
     29.21034
     """
     k, n = as_int(k, "k"), as_int(n, "n", minimum=1)
-    return k * float(np.log(n)) - 2 * as_scalar(llf, "llf")
+    return k * math.log(n) - 2 * as_scalar(llf, "llf")  # math.log: n may exceed int64

@@ -1,5 +1,7 @@
 """mlelib's inference (information, intervals, comparison) against statsmodels and closed forms."""
 
+import math
+
 import numpy as np
 import pytest
 import statsmodels.api as sm
@@ -105,6 +107,11 @@ def test_lrt_aic_bic_match_statsmodels():
     assert res.df == df == 2
     assert aic(FULL.llf, 4) == pytest.approx(FULL.aic, rel=1e-14)
     assert bic(FULL.llf, 4, 300) == pytest.approx(FULL.bic, rel=1e-14)
+
+
+def test_bic_of_a_sample_size_beyond_int64():
+    # n = 10**300 is a Python int numpy cannot take the log of ("no callable log method").
+    assert bic(-1.0, 3, 10**300) == pytest.approx(3 * 300 * math.log(10) + 2, rel=1e-15)
 
 
 def test_lrt_rounding_negative_is_clipped_and_swapped_models_refused():
