@@ -11,6 +11,8 @@ from numbers import Real
 
 import numpy as np
 
+_FLOAT_MAX = float(np.finfo(float).max)
+
 __all__ = [
     "as_data",
     "as_counts",
@@ -133,10 +135,19 @@ def as_positive(value, name: str = "scale") -> np.ndarray:
 
 
 def as_int(value, name: str, *, minimum: int = 0) -> int:
-    """A whole number >= ``minimum`` (bools are refused)."""
+    """A whole number >= ``minimum`` within the float range (bools are refused)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, Real)):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    if isinstance(value, Real) and not float(value).is_integer():
+    # A Python int can be past the float range, where float() raises OverflowError; every
+    # count here ends up in float arithmetic, so such a value is refused by name.
+    if abs(value) > _FLOAT_MAX:
+        shown = (
+            repr(value)
+            if isinstance(value, (float, np.floating))
+            else f"a whole number of {len(str(abs(int(value))))} digits"
+        )
+        raise ValueError(f"{name} must be within the float range (about 1.8e308), got {shown}")
+    if not isinstance(value, (int, np.integer)) and not float(value).is_integer():
         raise ValueError(f"{name} must be a whole number, got {value!r}")
     value = int(value)
     if value < minimum:

@@ -222,6 +222,7 @@ _COUNT = [
     ("a", TypeError),
     (True, TypeError),
     (None, TypeError),
+    (10**400, ValueError),  # a whole number past the float range: not an OverflowError
 ]
 _ARRAY = [([1.0, NAN], ValueError), ([1.0, INF], ValueError), ("ab", TypeError), (None, TypeError)]
 _ARRAY += [([1, "a"], TypeError), ([[1.0], [1.0, 2.0]], TypeError)]  # mixed, ragged
