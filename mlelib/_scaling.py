@@ -21,7 +21,15 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["split", "split_residuals", "column_exponents", "exact", "rounded", "safe_mean"]
+__all__ = [
+    "split",
+    "split_residuals",
+    "column_exponents",
+    "split_symmetric",
+    "exact",
+    "rounded",
+    "safe_mean",
+]
 
 
 def split(values: np.ndarray) -> tuple[np.ndarray, int]:
@@ -47,6 +55,20 @@ def column_exponents(X: np.ndarray) -> np.ndarray:
     "nearly collinear" once both are of size about 1.
     """
     return np.frexp(np.abs(X).max(axis=0))[1]
+
+
+def split_symmetric(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(M_u, k)`` with ``M[i, j] = M_u[i, j] * 2**(k[i] + k[j])``, ``M_u``'s diagonal in
+    [0.5, 2) (``k = 0`` where the diagonal is 0).
+
+    Each coordinate of a covariance or an information is scaled by its own power of 2
+    (exact), so its inverse neither over- nor underflows on the way, also when the diagonal
+    spans more than the float range. An off-diagonal entry far beyond
+    ``sqrt(M[i, i] M[j, j])`` (so ``M`` is not positive definite) can become inf in ``M_u``.
+    """
+    k = np.frexp(np.abs(np.diag(M)))[1] // 2
+    with np.errstate(over="ignore"):
+        return np.ldexp(M, -np.add.outer(k, k)), k
 
 
 def split_residuals(x: np.ndarray, loc: float) -> tuple[np.ndarray, int]:

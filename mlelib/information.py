@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ._arguments import as_returned
+from ._scaling import split_symmetric
 from ._validate import as_callable, as_finite, as_positive, as_start_point
 
 __all__ = ["observed_information", "standard_errors"]
@@ -187,14 +188,10 @@ def standard_errors(information) -> np.ndarray | float:
         raise ValueError(f"information must be a square matrix, got shape {info.shape}")
     if not np.allclose(info, info.T, rtol=1e-8, atol=0):
         raise ValueError("information must be symmetric")
-    # info[i, j] = info_u[i, j] * 2**(k[i] + k[j]) with info_u's diagonal of size about 1
-    # (exact): the inverse of an information near 1e-300 or 1e300, or of one whose diagonal
-    # spans more than the float range, neither overflows nor underflows on the way, and
+    # info[i, j] = info_u[i, j] * 2**(k[i] + k[j]), info_u's diagonal of size about 1, so
     # se[i] = se_u[i] / 2**k[i]. (An entry of info_u past the float range means an
     # off-diagonal entry far beyond sqrt(info[i, i] info[j, j]): not positive definite.)
-    k = np.frexp(np.abs(np.diag(info)))[1] // 2
-    with np.errstate(over="ignore"):
-        info_u = np.ldexp(info, -(k[:, None] + k[None, :]))
+    info_u, k = split_symmetric(info)
     try:
         if not np.isfinite(info_u).all():
             raise np.linalg.LinAlgError

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-from ._scaling import column_exponents
+from ._scaling import column_exponents, split
 from ._validate import (
     as_identified,
     as_int,
@@ -136,8 +136,8 @@ def lasso_map(
     # 1 (exact): X^T X and X^T y cannot overflow, and a column of 1e-100s beside one of 1e100s
     # does not make the step 1 / lipschitz useless for its coefficient. The penalty on
     # gamma[j] becomes lam / 2**(f + e[j]) (inf if that overflows: gamma[j] is then 0).
-    e, f = column_exponents(X), _exponent(y)
-    X, y = np.ldexp(X, -e), np.ldexp(y, -f)
+    e, (y, f) = column_exponents(X), split(y)
+    X = np.ldexp(X, -e)
     with np.errstate(over="ignore"):
         lam = np.ldexp(lam, -f - e)
     gram, xty = X.T @ X, X.T @ y  # the gradient X^T(X b - y) = gram b - xty costs d^2, not n d
@@ -163,13 +163,8 @@ def lasso_map(
         return np.ldexp(beta, f - e)
 
 
-def _exponent(y: np.ndarray) -> int:
-    """The power of 2 that brings ``y`` to a largest size in [0.5, 1) (0 for zeros)."""
-    return int(np.frexp(np.abs(y).max())[1])
-
-
 def _down_to_one(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, int]:
     """``(e, f)``: the powers of 2 (0 or more) that bring each column of ``X``, and ``y``, to
     a largest size below 1. (Only down: a tiny column keeps its units, so the prior's
     ``alpha / 4**e`` cannot overflow.)"""
-    return np.maximum(column_exponents(X), 0), max(_exponent(y), 0)
+    return np.maximum(column_exponents(X), 0), max(split(y)[1], 0)

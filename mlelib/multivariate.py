@@ -11,7 +11,7 @@ import numpy as np
 from scipy.linalg import LinAlgError, cho_solve, cholesky, solve_triangular
 
 from ._constants import LOG_2PI
-from ._scaling import column_exponents, split_residuals
+from ._scaling import column_exponents, split_residuals, split_symmetric
 from ._validate import as_finite, as_int, as_matrix
 
 _TINY = np.finfo(float).tiny
@@ -56,8 +56,7 @@ def _scaled_precision(cov, d: int) -> tuple[np.ndarray, np.ndarray]:
     """
     _cholesky(cov, d)  # the checks and their messages
     cov = as_finite(cov, "cov")
-    c = np.frexp(np.diag(cov))[1] // 2
-    cov_u = np.ldexp(cov, -(c[:, None] + c[None, :]))
+    cov_u, c = split_symmetric(cov)
     return cho_solve((cholesky(cov_u, lower=True), True), np.eye(d)), c
 
 
