@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # JupyterLab refuses to run as root unless told; CI and containers run as root.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: venv system-deps check test lint format bench release lab demo clean
+.PHONY: venv system-deps check test explore lint format bench release lab demo clean
 
 venv: $(STAMP)
 
@@ -42,6 +42,11 @@ check: venv
 test: venv system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadscope
+
+# The property tests with fresh random examples, 25 times as many (tests/properties.py); make
+# check and make test try the same examples every run. Failures are kept in .hypothesis/.
+explore: venv
+	MLE_HYPOTHESIS=explore $(BIN)/python -m pytest -n auto -m hypothesis
 
 lint: venv
 	$(BIN)/ruff check .

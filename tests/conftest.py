@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import properties
 import pytest
 
 # Every test process imports nbgrader, and with it jsonschema, which loads rfc3987_syntax and
@@ -28,6 +29,9 @@ import pytest
 # IRI: the tests go without it, as the nbgrader processes the course starts do (see
 # course/_nbgrader.py).
 sys.modules.setdefault("rfc3987_syntax", None)
+
+# The property tests' examples: the same ones on every run unless `make explore` (properties.py).
+properties.load()
 
 # --- the fast lane's guard -----------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from properties import budget
 from scipy import stats
 from scipy.special import expit
 
@@ -52,7 +53,7 @@ def test_bce_with_logits_finite_at_extremes():
     assert got == pytest.approx(1000.0 / 2, rel=1e-15)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=budget(40))
 @given(arrays(float, st.integers(1, 20), elements=FINITE), st.data())
 def test_property_bce_logits_equals_bernoulli_nll(z, data):
     y = np.array(data.draw(st.lists(st.sampled_from([0.0, 1.0]), min_size=z.size, max_size=z.size)))
@@ -86,7 +87,7 @@ def test_mse_is_twice_unit_gaussian_nll_minus_constant():
     assert mse(y, m) == pytest.approx(2 * nll - LOG2PI, rel=1e-12)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=budget(40))
 @given(arrays(float, st.integers(1, 20), elements=FINITE), st.floats(-5, 5))
 def test_property_mse_equals_gaussian_nll_up_to_constant_and_scale(y, shift):
     m = y + shift

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from properties import budget
 from scipy import stats
 from scipy.special import logsumexp
 from sklearn.mixture import GaussianMixture
@@ -134,7 +135,7 @@ def test_restarts_keep_the_best_and_strategies_run():
     assert pp.converged and np.isfinite(pp.llf)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=budget(25))
 @given(st.integers(0, 2**32 - 1), st.integers(1, 4), st.sampled_from([1, 2, 3]))
 def test_property_em_never_lowers_the_log_likelihood(seed, k, d):
     rng = np.random.default_rng(seed)

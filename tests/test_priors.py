@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from properties import budget
 from scipy import stats
 
 from mlelib.priors import (
@@ -70,7 +71,7 @@ def test_beta_bernoulli_map_boundary_modes_are_exact():
     assert beta_bernoulli_map([1] * 10, 2.0, 2.0) == pytest.approx(11 / 12, rel=1e-15)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=budget(30))
 @given(st.floats(0.01, 0.99), st.floats(0.5, 20), st.floats(0.5, 20), st.integers(0, 2**32 - 1))
 def test_property_map_tends_to_mle(p, a, b, seed):
     x = np.random.default_rng(seed).random(4000) < p

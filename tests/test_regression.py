@@ -5,6 +5,7 @@ import pytest
 import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from properties import budget
 from sklearn.linear_model import Lasso, LogisticRegression, Ridge
 
 from mlelib.linear import lasso_map, linear_regression_mle, ridge_map
@@ -31,7 +32,7 @@ def test_ridge_matches_sklearn(sigma2, tau2):
     np.testing.assert_allclose(ridge_map(X, Y, sigma2, tau2), want, rtol=1e-10)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=budget(20))
 @given(st.integers(0, 2**32 - 1), st.floats(0.01, 10.0))
 def test_property_ridge_map_tends_to_mle(seed, tau2):
     rng = np.random.default_rng(seed)
