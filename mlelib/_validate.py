@@ -138,6 +138,11 @@ def as_int(value, name: str, *, minimum: int = 0) -> int:
     """A whole number >= ``minimum`` within the float range (bools are refused)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, Real)):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if isinstance(value, np.floating):
+        # Compared as a Python float below: exact for float16/32/64 (a longdouble past the
+        # range becomes inf). Compared as itself, 1.8e308 would be cast to its narrower type,
+        # which warns of an overflow for a count as ordinary as np.float32(2).
+        value = float(value)
     # A Python int can be past the float range, where float() raises OverflowError; every
     # count here ends up in float arithmetic, so such a value is refused by name.
     if abs(value) > _FLOAT_MAX:

@@ -329,3 +329,22 @@ def test_bad_argument_is_refused_by_name(name, arg, kind, value, exc):
     with pytest.raises(exc) as info:
         getattr(ml, name)(**{**GOOD[name], arg: value})
     assert _named(str(info.value), arg), f"{name}({arg}={value!r}): {info.value}"
+
+
+# A count may come as any numpy or Python number that holds a whole number: np.float32(2)
+# once warned of an overflow (the float range's end was cast to float32 to compare).
+COUNTS = [
+    (name, arg)
+    for name in FUNCTIONS
+    for arg, kind in KINDS[name].items()
+    if kind in ("count", "count1", "components")
+]
+WHOLE_NUMBER_TYPES = [float, np.float16, np.float32, np.float64, np.int16, np.uint16, np.int64]
+
+
+@pytest.mark.parametrize(("name", "arg"), COUNTS)
+@pytest.mark.parametrize("number_type", WHOLE_NUMBER_TYPES, ids=lambda t: t.__name__)
+def test_a_count_of_any_number_type_is_the_same_count(name, arg, number_type):
+    want = getattr(ml, name)(**GOOD[name])
+    got = getattr(ml, name)(**{**GOOD[name], arg: number_type(GOOD[name][arg])})
+    assert repr(got) == repr(want)
