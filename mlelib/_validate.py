@@ -43,6 +43,12 @@ def _as_float_array(value, name: str) -> np.ndarray:
         raise TypeError(f"{name} must be a number or an array of numbers, got None")
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{name} must be numeric, got a string {value!r}")
+    if np.ma.isMaskedArray(value) and np.ma.getmaskarray(value).any():
+        # np.asarray would drop the mask and use the hidden values as data.
+        raise ValueError(
+            f"{name} is a masked array with masked values, which would be used as data: "
+            f"pass {name}.compressed() (or fill them) instead"
+        )
     try:
         arr = np.asarray(value)
     except Exception as exc:  # ragged lists and the like

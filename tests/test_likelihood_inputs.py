@@ -129,6 +129,7 @@ _ANY_DATA = [
     (None, TypeError),
     ([[1.0, 1.0]], ValueError),
     ([1, "a"], TypeError),
+    (np.ma.masked_array([1.0, 1e6], mask=[False, True]), ValueError),  # asarray drops a mask
 ]
 _ANY_COUNTS = [(v, e) for v, e in _ANY_DATA] + [([1, -1], ValueError), ([1, 1.5], ValueError)]
 
@@ -149,7 +150,8 @@ BAD: dict[str, list] = {
     ],
     "binary": _ANY_COUNTS + [([0, 2], ValueError)],
     "counts": _ANY_COUNTS,
-    "trials": [(v, e) for v, e in _ANY_COUNTS if v != []] + [([5, 5], ValueError), (2, ValueError)],
+    "trials": [(v, e) for v, e in _ANY_COUNTS if not (isinstance(v, list) and v == [])]
+    + [([5, 5], ValueError), (2, ValueError)],
     "labels": _ANY_COUNTS + [([0, 3], ValueError)],
     "n_classes": [(1, ValueError), (2.5, ValueError), ("a", TypeError), (-3, ValueError)],
     "simplex": [

@@ -226,6 +226,8 @@ _COUNT = [
 ]
 _ARRAY = [([1.0, NAN], ValueError), ([1.0, INF], ValueError), ("ab", TypeError), (None, TypeError)]
 _ARRAY += [([1, "a"], TypeError), ([[1.0], [1.0, 2.0]], TypeError)]  # mixed, ragged
+# np.asarray drops a mask: the hidden value would be used as data.
+_ARRAY += [(np.ma.masked_array([1.0, 1e6], mask=[False, True]), ValueError)]
 
 
 def _returns(value):
