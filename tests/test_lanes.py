@@ -68,7 +68,8 @@ def _inner_session(tmp_path: Path) -> dict[str, str]:
     for name in ("nbgrader", "chromium"):  # stand-ins: they start nothing and exit 0
         (bin_dir / name).write_text("#!/bin/sh\nexit 0\n")
         (bin_dir / name).chmod(0o755)
-    (tmp_path / "conftest.py").write_text((TESTS / "conftest.py").read_text())
+    for helper in ("conftest.py", "properties.py"):  # conftest imports properties
+        (tmp_path / helper).write_text((TESTS / helper).read_text())
     (tmp_path / "pytest.ini").write_text(
         "[pytest]\nmarkers =\n" + "".join(f"    {m}: a lane marker\n" for m in LANE_MARKERS)
     )
