@@ -78,18 +78,31 @@ def ridge_map(X, y, sigma2: float, tau2: float) -> np.ndarray:
     [0.8333333333333334]
     """
     X, y = as_regression_data(X, y)
-    alpha = as_scalar_positive(sigma2, "sigma2") / as_scalar_positive(tau2, "tau2")
-    if not 0 < alpha < np.inf:
-        raise ValueError(
-            f"sigma2 / tau2 = {sigma2:g} / {tau2:g} is outside the float range: the prior is "
-            "then infinitely strong or weak"
-        )
+    sigma2 = as_scalar_positive(sigma2, "sigma2")
+    tau2 = as_scalar_positive(tau2, "tau2")
     # beta = 2**(f - e) * gamma with X[:, j] / 2**e[j] and y / 2**f of size at most 1
-    # (exact), so that X^T X and X^T y cannot overflow; the prior becomes alpha / 4**e[j].
+    # (exact), so that X^T X and X^T y cannot overflow; the prior alpha = sigma2 / tau2
+    # becomes alpha / 4**e[j]. That is formed from the mantissas and exponents of sigma2 and
+    # tau2, so alpha itself may lie outside the float range (columns of 1e200 have alpha near
+    # 1e400 in the units where ridge is neither weak nor strong).
     e, f = _down_to_one(X, y)
     X_u, y_u = np.ldexp(X, -e), np.ldexp(y, -f)
-    gram = X_u.T @ X_u + np.diag(np.ldexp(alpha, -2 * e))
-    gamma = linalg.solve(gram, X_u.T @ y_u, assume_a="pos")
+    (s_m, s_e), (t_m, t_e) = np.frexp(sigma2), np.frexp(tau2)
+    with np.errstate(over="ignore", under="ignore"):
+        prior = np.ldexp(s_m / t_m, s_e - t_e - 2 * e)
+    if np.isinf(prior).any():
+        raise ValueError(
+            f"sigma2 / tau2 = {sigma2:g} / {tau2:g} is outside the float range even in units "
+            "where each column of X has size about 1: the prior is then infinitely strong"
+        )
+    gram = X_u.T @ X_u + np.diag(prior)
+    try:
+        gamma = linalg.solve(gram, X_u.T @ y_u, assume_a="pos")
+    except linalg.LinAlgError:  # collinear columns, and a prior that vanishes beside them
+        raise ValueError(
+            f"sigma2 / tau2 = {sigma2:g} / {tau2:g} is too weak beside the collinear columns "
+            "of X to identify the coefficients (it is below the float range in their units)"
+        ) from None
     with np.errstate(over="ignore"):  # a coefficient beyond the float range is inf
         return np.ldexp(gamma, f - e)
 

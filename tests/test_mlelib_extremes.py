@@ -512,17 +512,40 @@ def _orthogonal_design(c0: float, c1: float, cy: float):
     return X, y, [[F(float(v)) for v in row] for row in X], [F(float(v)) for v in y]
 
 
-@pytest.mark.parametrize(("c0", "c1", "cy"), HUGE_DESIGNS)
-def test_ridge_map_with_columns_past_the_float_range_squared(c0, c1, cy):
-    X, y, Xf, yf = _orthogonal_design(c0, c1, cy)
-    alpha = F(2)  # sigma2 / tau2
+def _ridge_exact(Xf, yf, alpha: F) -> list[float]:
+    """The ridge coefficients of two columns from the normal equations, in exact fractions."""
     xtx = [[sum(r[i] * r[j] for r in Xf) + (alpha if i == j else 0) for j in range(2)]
            for i in range(2)]  # fmt: skip
     xty = [sum(r[i] * v for r, v in zip(Xf, yf, strict=True)) for i in range(2)]
     det = xtx[0][0] * xtx[1][1] - xtx[0][1] * xtx[1][0]
     want = [(xtx[1][1] * xty[0] - xtx[0][1] * xty[1]) / det,
             (xtx[0][0] * xty[1] - xtx[1][0] * xty[0]) / det]  # fmt: skip
-    assert_rounded(ml.ridge_map(X, y, 2.0, 1.0), [to_float(w) for w in want], rtol=1e-12)
+    return [to_float(w) for w in want]
+
+
+@pytest.mark.parametrize(("c0", "c1", "cy"), HUGE_DESIGNS)
+def test_ridge_map_with_columns_past_the_float_range_squared(c0, c1, cy):
+    X, y, Xf, yf = _orthogonal_design(c0, c1, cy)
+    assert_rounded(ml.ridge_map(X, y, 2.0, 1.0), _ridge_exact(Xf, yf, F(2)), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("sigma2", "tau2", "c"),
+    [(1e200, 1e-200, 1e160), (1e300, 1e-10, 1e200), (1e-300, 1e300, 1.0), (1e-200, 1e200, 1e-50)],
+)
+def test_ridge_map_with_a_prior_ratio_outside_the_float_range(sigma2, tau2, c):
+    # sigma2 / tau2 = 1e400 beside columns of 1e160 is a prior of moderate strength (1e80 in
+    # the columns' units), and 1e-400 or 1e-600 is a negligible one: least squares, to the
+    # last digit. Both were refused as "outside the float range".
+    X, y, Xf, yf = _orthogonal_design(c, c, 1.0)
+    want = _ridge_exact(Xf, yf, F(sigma2) / F(tau2))
+    assert_rounded(ml.ridge_map(X, y, sigma2, tau2), want, rtol=1e-12)
+
+
+def test_ridge_map_with_collinear_columns_and_a_vanishing_prior_says_so():
+    X = np.array([[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]])
+    with pytest.raises(ValueError, match=r"^sigma2 / tau2 = .* too weak beside the collinear"):
+        ml.ridge_map(X, [1.0, 2.0, 3.0], 1e-300, 1e300)
 
 
 @pytest.mark.parametrize(("c0", "c1", "cy"), HUGE_DESIGNS)
