@@ -52,7 +52,8 @@ def logistic_regression(
         Penalty :math:`\\tfrac{l_2}{2}\\lVert\\beta\\rVert^2` (a :math:`N(0, 1/l_2)` prior);
         scikit-learn's ``C`` is ``1 / l2``.
     tol, max_iter : float, int
-        Stop when every component of the Newton step is below ``tol``.
+        Stop when every component of the Newton step is below ``tol``, measured in units
+        where each column of ``X`` has size about 1 (see Notes).
 
     Returns
     -------
@@ -79,8 +80,9 @@ def logistic_regression(
     information :math:`X^\\top W X + l_2 I`, :math:`W = \\mathrm{diag}(p(1-p))`. The Newton
     step :math:`\\beta \\leftarrow \\beta + (X^\\top W X + l_2 I)^{-1}(X^\\top(y-p) - l_2\\beta)`
     is a weighted least-squares fit (IRLS). It is halved until the objective does not rise.
-    Without a prior the fit runs on the columns of ``X`` divided by powers of 2 that bring
-    them to size about 1 (exact), so ``tol`` applies to steps in those units; ``params``,
+    The fit runs on the columns of ``X`` divided by powers of 2 that bring them to size about
+    1 (exact; the prior's precision ``l2`` becomes ``l2 / 4**e`` for a column divided by
+    ``2**e``, the same prior), so ``tol`` applies to steps in those units; ``params``,
     ``hessian``, ``bse`` and ``path`` are given in the units of ``X``.
 
     Examples
@@ -97,7 +99,8 @@ def logistic_regression(
         as_identified(X, "logistic-regression MLE")
     e = _units(X, l2)
     X = np.ldexp(X, -e) if e.any() else X  # the coefficients are then beta * 2**e
-    prior = l2 * np.eye(X.shape[1])
+    l2 = np.ldexp(l2, -2 * e)  # the prior's precision for each coefficient, in these units
+    prior = np.diag(l2)
 
     beta = np.zeros(X.shape[1])
     eta = _x_dot(X, beta)  # X beta
@@ -123,7 +126,7 @@ def logistic_regression(
             t /= 2
         beta, eta, objective = new, eta_new, objective_new
         path.append(beta)
-        if l2 == 0 and np.all((2 * y - 1) * eta > 0):
+        if not l2.any() and np.all((2 * y - 1) * eta > 0):
             message = "perfect separation: the MLE does not exist (coefficients diverge)"
             warnings.warn(message, PerfectSeparationWarning, stacklevel=2)
             break
@@ -153,20 +156,24 @@ def logistic_regression(
 
 
 def _units(X: np.ndarray, l2: float) -> np.ndarray:
-    """The power of 2 each column of ``X`` is divided by before the fit (0: as given).
+    """The power of 2 each column of ``X`` is divided by before the fit.
 
-    The MLE does not depend on a column's units (a column in metres and one in nanometres
-    give coefficients that differ by 1e9 and the same fit), so without a prior the fit runs
-    on columns scaled to size about 1 (exact) and the results are scaled back: columns of
-    1e150s and 1e-150s then neither look collinear nor keep the step test from ever
-    passing. A prior, ``l2 > 0``, penalises the coefficients in the units given, so then
-    ``X`` is used as it is.
+    The fit does not depend on a column's units (a column in metres and one in nanometres
+    give coefficients that differ by 1e9 and the same fit; a prior on the coefficient is
+    rescaled with it), so it runs on columns scaled to size about 1 (exact) and the results
+    are scaled back: columns of 1e150s and 1e-150s then neither look collinear nor keep the
+    step test from ever passing, and a coefficient of 1e-7 is found to ``tol`` relative to
+    its size, not to ``tol`` absolutely. A tiny column is scaled up only as far as keeps the
+    prior's precision ``l2 / 4**e`` below about 2**1000 (finite beside ``X^T W X``).
     """
-    return column_exponents(X) if l2 == 0 else np.zeros(X.shape[1], dtype=int)
+    e = column_exponents(X)
+    if l2 > 0:
+        e = np.maximum(e, -((1000 - int(np.frexp(l2)[1])) // 2))
+    return e
 
 
-def _penalised_nll(eta: np.ndarray, y: np.ndarray, beta: np.ndarray, l2: float) -> float:
-    """``-sum(log sigma(s eta)) + l2 |beta|^2 / 2`` with ``s = 2y - 1``.
+def _penalised_nll(eta: np.ndarray, y: np.ndarray, beta: np.ndarray, l2: np.ndarray) -> float:
+    """``-sum(log sigma(s eta)) + sum(l2 * beta**2) / 2`` with ``s = 2y - 1``.
 
     ``-log sigma(t) = log(1 + e^-t) = max(-t, 0) + log1p(e^-|t|)``: finite for any ``eta``
     (``log(1 - p)`` would be ``log 0`` once ``p`` rounds to 1, at ``eta > 37``), so the step
@@ -178,12 +185,12 @@ def _penalised_nll(eta: np.ndarray, y: np.ndarray, beta: np.ndarray, l2: float) 
     return float(nll + _penalty(beta, l2))
 
 
-def _penalty(beta: np.ndarray, l2: float) -> float:
-    """``l2 |beta|^2 / 2``: exactly 0 without a prior, inf (not NaN) for a huge ``beta``."""
-    if l2 == 0:
+def _penalty(beta: np.ndarray, l2: np.ndarray) -> float:
+    """``sum(l2 * beta**2) / 2``: exactly 0 without a prior, inf (not NaN) for a huge ``beta``."""
+    if not l2.any():
         return 0.0
     with np.errstate(over="ignore"):
-        return 0.5 * l2 * float(beta @ beta)
+        return 0.5 * float(l2 @ (beta * beta))
 
 
 # --- the speed-up layer: X beta, X^T v and X^T W X over blocks of rows -----------------------

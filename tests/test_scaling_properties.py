@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from properties import budget
 from scipy import linalg, optimize, stats
+from scipy.special import expit
 from sklearn.linear_model import Lasso
 
 import mlelib as ml
@@ -85,6 +86,26 @@ def test_logistic_regression_in_columns_of_any_units_against_statsmodels(seed, d
     assert_allclose(np.ldexp(res.params, e), fit.params, rtol=1e-8, atol=1e-10)
     assert_allclose(np.ldexp(res.bse, e), fit.bse, rtol=1e-7)
     assert_allclose(res.llf, fit.llf, rtol=1e-12)
+
+
+@settings(max_examples=budget(30))
+@given(seeds, st.integers(-900, 900), st.integers(1, 3).flatmap(lambda d: exponents(d, 900)))
+@example(0, -664, np.array([0, -40]))  # l2 = 1e-200 beside a column of 1e-12
+def test_penalised_logistic_regression_in_any_units_meets_its_first_order_condition(seed, k, e):
+    # The MAP with prior precision l2 = 2**k solves X^T (y - p) = l2 beta (a strictly convex
+    # objective: that condition is the whole answer). In units where column j has size 1 it
+    # reads z_j^T (y - p) = (l2 / 4**e_j) (2**e_j beta_j), checked against the size of its terms.
+    assume(np.all(np.abs(k - 2 * e) <= 1000))  # the prior neither infinite nor 0 in those units
+    rng = np.random.default_rng(seed)
+    z = _design(rng, 100, len(e))
+    y = (rng.random(100) < 0.5).astype(float)  # independent of z: the classes never separate
+    res = ml.logistic_regression(np.ldexp(z, e), y, l2=np.ldexp(1.0, k))
+    assert res.converged, res.message
+    gamma = np.ldexp(res.params, e)  # the coefficients of the unit-size columns
+    residual = y - expit(z @ gamma)
+    pull = np.ldexp(1.0, k - 2 * e) * gamma  # the prior's pull, in the same units
+    size = np.abs(z).T @ np.abs(residual) + np.abs(pull)
+    assert np.all(np.abs(z.T @ residual - pull) <= 1e-9 * size), (z.T @ residual - pull, size)
 
 
 @settings(max_examples=budget(30))
