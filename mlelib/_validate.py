@@ -25,6 +25,7 @@ __all__ = [
     "as_int",
     "as_scalar",
     "as_scalar_probability",
+    "as_nonnegative",
     "as_scalar_nonnegative",
     "as_scalar_positive",
     "as_count_vector",
@@ -128,6 +129,14 @@ def as_probability(value, name: str = "p") -> np.ndarray:
     if ((arr < 0) | (arr > 1)).any():
         bad = arr[(arr < 0) | (arr > 1)].flat[0]
         raise ValueError(f"{name} must be a probability in [0, 1], got {bad:g}")
+    return arr
+
+
+def as_nonnegative(value, name: str) -> np.ndarray:
+    """A finite parameter (or array of them) that may be 0, such as a standard error."""
+    arr = as_finite(value, name)
+    if (arr < 0).any():
+        raise ValueError(f"{name} must be >= 0, got {arr[arr < 0].flat[0]:g}")
     return arr
 
 

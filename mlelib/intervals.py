@@ -15,7 +15,14 @@ from scipy import optimize as _sopt
 from scipy import stats
 
 from ._arguments import as_bounds
-from ._validate import as_callable, as_finite, as_int, as_positive, as_scalar, as_start_point
+from ._validate import (
+    as_callable,
+    as_finite,
+    as_int,
+    as_nonnegative,
+    as_scalar,
+    as_start_point,
+)
 from .information import finite_nll
 
 __all__ = ["wald_interval", "profile_likelihood_interval"]
@@ -31,6 +38,10 @@ def _level(level) -> float:
 def wald_interval(estimate, se, level: float = 0.95) -> tuple:
     """Wald interval :math:`\\hat\\theta \\pm z_{(1+\\ell)/2}\\, \\mathrm{se}`.
 
+    ``se`` may be 0: the interval is then the single point ``(estimate, estimate)``, as for a
+    Bernoulli MLE of 0 or 1, whose plug-in standard error is 0 (notebook 05 shows why that
+    interval fails).
+
     Returns
     -------
     (lower, upper) : floats, or arrays for array input.
@@ -42,7 +53,7 @@ def wald_interval(estimate, se, level: float = 0.95) -> tuple:
     (0.416, 0.984)
     """
     est = as_finite(estimate, "estimate")
-    se = as_positive(se, "se")
+    se = as_nonnegative(se, "se")
     if est.shape != se.shape and se.ndim > 0:
         raise ValueError(f"estimate and se must have the same shape, got {est.shape}, {se.shape}")
     with np.errstate(over="ignore"):  # a half-width beyond the float range is inf

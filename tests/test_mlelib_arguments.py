@@ -163,7 +163,7 @@ KINDS: dict[str, dict[str, str]] = {
     },
     "observed_information": {"nll": "nll", "params": "start", "step": "step"},
     "standard_errors": {"information": "information"},
-    "wald_interval": {"estimate": "finite", "se": "positives", "level": "level"},
+    "wald_interval": {"estimate": "finite", "se": "nonnegatives", "level": "level"},
     "profile_likelihood_interval": {
         "nll": "nll",
         "params_hat": "start",
@@ -242,6 +242,7 @@ BAD: dict[str, list] = {
     "positive": _SCALAR + [(0.0, ValueError), (-1.0, ValueError), (-INF, ValueError)],
     "nonnegative": _SCALAR + [(-1.0, ValueError)],
     "positives": _ARRAY + [([1.0, 0.0], ValueError), ([-1.0], ValueError)],
+    "nonnegatives": _ARRAY + [([-1.0], ValueError), ([0.0, -1e-300], ValueError)],
     "count": _COUNT,
     "count1": _COUNT + [(0, ValueError)],
     "components": _COUNT + [(0, ValueError), (7, ValueError)],
