@@ -1,0 +1,164 @@
+"""Property tests: mlelib beside scipy on random inputs from across the float range.
+
+``test_likelihoods.py`` compares every family with its scipy twin on a few fixed draws of
+ordinary size. Here Hypothesis draws the parameters themselves: scales and rates from 2**-900
+to 2**900, probabilities down to 2**-1000 and up to 1 - 2**-53, logits up to 1e300, data
+that put a Bernoulli MLE on the boundary. The oracles are scipy (``stats``, ``special``,
+``optimize``) and closed forms. ``make explore`` draws many more examples
+(tests/properties.py).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+from properties import budget
+from scipy import optimize, special, stats
+
+import mlelib as ml
+
+seeds = st.integers(0, 2**32 - 1)
+powers = st.integers(-900, 900)  # a scale, rate or location of 2**power
+# Probabilities from 2**-1000 to 1 - 2**-53, as often near either end as in the middle.
+probabilities = st.one_of(
+    st.integers(-1000, -1).map(lambda k: math.ldexp(1.0, k)),
+    st.integers(-53, -1).map(lambda k: 1.0 - math.ldexp(1.0, k)),
+    st.floats(0.0, 1.0, exclude_min=True, exclude_max=True),
+)
+
+
+def _close(got, want, rtol=1e-10):
+    """Equal to ``rtol`` relative to each value, and to ``rtol`` absolutely near 0."""
+    assert_allclose(got, want, rtol=rtol, atol=rtol)
+
+
+@settings(max_examples=budget(40))
+@given(seeds, powers, st.floats(-3.0, 3.0))
+def test_location_scale_densities_at_any_scale_match_scipy(seed, k, shift):
+    z = np.random.default_rng(seed).standard_normal(8) * 2
+    scale = math.ldexp(1.0, k)
+    loc = shift * scale
+    x = loc + scale * z
+    for ours, twin in (
+        (ml.gaussian_logpdf, stats.norm.logpdf),
+        (ml.laplace_logpdf, stats.laplace.logpdf),
+    ):
+        want = twin(x, loc, scale)  # -log(scale) - ...: of size up to 624
+        _close(ours(x, loc, scale), want)
+        _close(ours(x, loc, scale).sum(), want.sum())
+
+
+@settings(max_examples=budget(40))
+@given(seeds, powers, st.floats(0.05, 50.0))
+def test_rate_and_shape_densities_at_any_scale_match_scipy(seed, k, shape):
+    rng = np.random.default_rng(seed)
+    scale = math.ldexp(1.0, k)
+    x = rng.gamma(shape, size=8) * scale
+    assume(np.all(x > 0))
+    _close(ml.exponential_logpdf(x, 1 / scale), stats.expon.logpdf(x, scale=scale))
+    _close(ml.gamma_logpdf(x, shape, scale), stats.gamma.logpdf(x, shape, scale=scale))
+
+
+@settings(max_examples=budget(40))
+@given(seeds, st.integers(-900, 700))
+def test_poisson_at_any_rate_matches_scipy(seed, k):
+    rate = math.ldexp(1.0, k)
+    rng = np.random.default_rng(seed)
+    counts = rng.poisson(min(rate, 1e15), size=6).astype(float)
+    counts = np.append(counts, [0.0, 1.0, 3.0])
+    _close(ml.poisson_logpmf(counts, rate), stats.poisson.logpmf(counts, rate))
+    if counts.sum() > 0:
+        assert ml.poisson_mle(counts) == counts.mean()
+
+
+@settings(max_examples=budget(40))
+@given(seeds, probabilities, st.integers(1, 60))
+def test_bernoulli_and_binomial_at_any_probability_match_scipy(seed, p, trials):
+    rng = np.random.default_rng(seed)
+    x = rng.binomial(1, p, size=12)
+    k = rng.binomial(trials, p, size=6)
+    n = np.full(6, trials)
+    _close(ml.bernoulli_logpmf(x, p), stats.bernoulli.logpmf(x, p))
+    _close(ml.binomial_logpmf(k, n, p), stats.binom.logpmf(k, n, p))
+    _close(ml.binomial_loglik(k, n, p), stats.binom.logpmf(k, n, p).sum())
+    _close(ml.bernoulli_fisher(p, n=trials), trials / (p * (1 - p)))
+
+
+@settings(max_examples=budget(40))
+@given(seeds, st.integers(1, 6), st.integers(-1000, 1000), st.integers(1, 4))
+def test_log_softmax_and_cross_entropy_at_any_scale_match_scipy(seed, classes, k, rows):
+    rng = np.random.default_rng(seed)
+    logits = rng.standard_normal((rows, classes)) * math.ldexp(1.0, min(k, 1020))
+    labels = rng.integers(0, classes, size=rows)
+    want = special.log_softmax(logits, axis=-1)
+    got = ml.log_softmax(logits)
+    finite = np.isfinite(want)
+    assert np.array_equal(np.isfinite(got), finite)
+    _close(got[finite], want[finite])
+    picked = want[np.arange(rows), labels]
+    if np.all(np.isfinite(picked)):
+        _close(ml.cross_entropy(logits, labels), -np.mean(picked))
+
+
+@settings(max_examples=budget(40))
+@given(st.integers(1, 400), st.data(), st.floats(0.5, 0.999))
+def test_bernoulli_profile_interval_matches_scipy_roots(n, data, level):
+    # k heads in n flips; the ends solve 2 (l(p_hat) - l(p)) = chi2_1 quantile (scipy's binom
+    # and brentq), and an end whose bound stays inside the set is the bound itself.
+    k = data.draw(st.sampled_from([0, n]) | st.integers(0, n))
+    p_hat = k / n
+    cut = stats.binom.logpmf(k, n, p_hat) - stats.chi2.ppf(level, 1) / 2
+
+    def excess(p):
+        return stats.binom.logpmf(k, n, p) - cut
+
+    lo = 0.0 if k == 0 else optimize.brentq(excess, 0.0, p_hat, xtol=1e-15, rtol=1e-13)
+    hi = 1.0 if k == n else optimize.brentq(excess, p_hat, 1.0, xtol=1e-15, rtol=1e-13)
+    got = ml.profile_likelihood_interval(
+        lambda p: ml.binomial_nll([k], [n], p[0]), [p_hat], level=level, bounds=(0.0, 1.0)
+    )
+    assert_allclose(got, (lo, hi), rtol=1e-8, atol=1e-13)
+    assert (got[0] == 0.0) == (k == 0) and (got[1] == 1.0) == (k == n)
+
+
+@settings(max_examples=budget(30))
+@given(seeds, st.integers(1, 5))
+def test_minimize_nll_finds_the_minimum_of_a_quadratic(seed, d):
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((d, d))
+    A = a @ a.T + d * np.eye(d)  # condition number below about 10**3
+    b = rng.normal(size=d) * 3
+    want = np.linalg.solve(A, b)
+
+    def nll(t):
+        return float(0.5 * t @ A @ t - b @ t)
+
+    for method in ("bfgs", "newton"):
+        res = ml.minimize_nll(
+            nll, np.zeros(d), grad=lambda t: A @ t - b, hess=lambda t: A, method=method
+        )
+        # scipy's BFGS may stop a hair above gtol with "precision loss" (so does scipy itself
+        # on these quadratics); the minimum is found either way.
+        assert res.converged or "precision loss" in res.message, (method, res.message)
+        assert_allclose(res.params, want, rtol=1e-6, atol=1e-8)
+
+
+@settings(max_examples=budget(40))
+@given(st.floats(-1e6, 1e6), st.floats(0.0, 1e6), st.floats(0.5, 0.9999))
+def test_wald_interval_matches_scipy(estimate, se, level):
+    # se = 0 (a plug-in standard error at a boundary MLE): the single point, as notebook 05 has
+    want = stats.norm.interval(level, loc=estimate, scale=se) if se > 0 else (estimate, estimate)
+    assert_allclose(ml.wald_interval(estimate, se, level), want, rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=budget(40))
+@given(st.floats(-1e6, 0.0), st.floats(0.0, 1e4), st.integers(1, 20))
+def test_likelihood_ratio_test_matches_scipy(llf_null, gain, df):
+    res = ml.likelihood_ratio_test(llf_null, llf_null + gain, df)
+    statistic = 2 * ((llf_null + gain) - llf_null)
+    assert_allclose(res.statistic, statistic, rtol=1e-12, atol=1e-12)
+    assert_allclose(res.pvalue, stats.chi2.sf(statistic, df), rtol=1e-10, atol=1e-300)
