@@ -99,12 +99,14 @@ def as_matrix(value, name: str = "X") -> np.ndarray:
     return arr
 
 
-def as_counts(value, name: str = "k") -> np.ndarray:
-    """Non-negative whole numbers (as floats), e.g. Poisson or Binomial counts."""
+def as_counts(value, name: str = "k", *, empty_ok: bool = False) -> np.ndarray:
+    """Non-negative whole numbers (as floats), e.g. Poisson or Binomial counts.
+
+    Empty is refused unless ``empty_ok`` (a posterior after no data is the prior)."""
     arr = as_finite(value, name)
     if arr.ndim == 0:
         arr = arr.reshape(1)
-    if arr.size == 0:
+    if arr.size == 0 and not empty_ok:
         raise ValueError(f"{name} is empty: at least one count is needed")
     if (arr < 0).any():
         raise ValueError(f"{name} must be non-negative counts, got {arr[arr < 0].flat[0]:g}")
@@ -114,9 +116,11 @@ def as_counts(value, name: str = "k") -> np.ndarray:
     return arr
 
 
-def as_labels(value, name: str = "x", *, n_classes: int | None = None) -> np.ndarray:
+def as_labels(
+    value, name: str = "x", *, n_classes: int | None = None, empty_ok: bool = False
+) -> np.ndarray:
     """Class labels 0..K-1 as an int array (binary data are labels with K = 2)."""
-    arr = as_counts(value, name)
+    arr = as_counts(value, name, empty_ok=empty_ok)
     if n_classes is not None and (arr >= n_classes).any():
         bad = arr[arr >= n_classes].flat[0]
         raise ValueError(f"{name} must be labels in 0..{n_classes - 1}, got {bad:g}")
@@ -235,9 +239,11 @@ def as_count_vector(value, name: str) -> np.ndarray:
     return _one_dimensional(as_counts(value, name), name)
 
 
-def as_label_vector(value, name: str = "x", n_classes: int | None = None) -> np.ndarray:
+def as_label_vector(
+    value, name: str = "x", n_classes: int | None = None, *, empty_ok: bool = False
+) -> np.ndarray:
     """A 1-D int array of labels (a scalar is one label), see :func:`as_labels`."""
-    return _one_dimensional(as_labels(value, name, n_classes=n_classes), name)
+    return _one_dimensional(as_labels(value, name, n_classes=n_classes, empty_ok=empty_ok), name)
 
 
 def as_binary(value, name: str = "x") -> np.ndarray:

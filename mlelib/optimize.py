@@ -14,7 +14,13 @@ from collections.abc import Callable
 import numpy as np
 
 from ._arguments import as_returned
-from ._validate import as_callable, as_int, as_scalar_positive, as_start_point
+from ._validate import (
+    as_callable,
+    as_int,
+    as_scalar_nonnegative,
+    as_scalar_positive,
+    as_start_point,
+)
 from .results import OptimizeResult, fit_result, shape_like
 
 __all__ = ["gradient_descent", "newton_method"]
@@ -34,7 +40,8 @@ def gradient_descent(grad: Callable, x0, lr: float, n_steps: int) -> np.ndarray:
     x0 : float or array_like
         Starting point, a number or a 1-D array.
     lr, n_steps : float, int
-        Learning rate (step size, positive) and number of steps.
+        Learning rate (step size, 0 or more: a rate of 0 never moves, as notebook 02's tests
+        expect) and number of steps.
 
     Returns
     -------
@@ -60,7 +67,7 @@ def gradient_descent(grad: Callable, x0, lr: float, n_steps: int) -> np.ndarray:
     """
     as_callable(grad, "grad")
     x = as_start_point(x0)
-    lr = as_scalar_positive(lr, "lr")
+    lr = as_scalar_nonnegative(lr, "lr")
     n_steps = as_int(n_steps, "n_steps")
     path = [x.copy()]
     for _ in range(n_steps):

@@ -120,13 +120,14 @@ def beta_bernoulli_posterior(x, a: float, b: float) -> tuple[float, float]:
     Notes
     -----
     Conjugacy: with ``k`` heads in ``n`` flips the posterior is Beta(a + k, b + n - k).
+    No flips (``x`` empty) leave the prior, Beta(a, b).
 
     Examples
     --------
     >>> beta_bernoulli_posterior([1, 1, 0], 2.0, 2.0)
     (4.0, 3.0)
     """
-    x = as_label_vector(x, "x", n_classes=2)
+    x = as_label_vector(x, "x", n_classes=2, empty_ok=True)
     a, b = as_scalar_positive(a, "a"), as_scalar_positive(b, "b")
     k = float(x.sum())
     return a + k, b + x.size - k
@@ -140,8 +141,10 @@ def beta_bernoulli_map(x, a: float, b: float) -> float:
     With :math:`A = a + k` and :math:`B = b + n - k` the mode is
     :math:`(A - 1)/(A + B - 2)` when A > 1 and B > 1. Otherwise it is on the boundary and
     returned exactly: 0.0 if :math:`A \\le 1` (the density does not increase in p), 1.0 if
-    :math:`B \\le 1`. Since ``x`` has at least one flip, A and B cannot both be <= 1.
-    With a = b = 1 (a flat prior) the MAP is the MLE k / n.
+    :math:`B \\le 1`. With a = b = 1 (a flat prior) the MAP is the MLE k / n. With no flips
+    (``x`` empty) it is the prior's own mode; a prior with a <= 1 and b <= 1 has none (flat,
+    or highest at both ends), and then a ``ValueError`` says so. After one flip or more, A and
+    B cannot both be <= 1.
 
     Examples
     --------
@@ -151,6 +154,11 @@ def beta_bernoulli_map(x, a: float, b: float) -> float:
     (1.0, 0.0)
     """
     a_post, b_post = beta_bernoulli_posterior(x, a, b)
+    if a_post <= 1 and b_post <= 1:  # only without data
+        raise ValueError(
+            f"x is empty and the prior Beta(a={a_post:g}, b={b_post:g}) has no single mode "
+            "(a <= 1 and b <= 1: flat, or highest at both ends): the MAP is not defined"
+        )
     if a_post <= 1:
         return 0.0
     if b_post <= 1:

@@ -141,7 +141,7 @@ KINDS: dict[str, dict[str, str]] = {
     "mse": {"y": "finite", "y_pred": "finite"},
     "gaussian_nll_loss": {"y": "finite", "mean": "finite", "var": "positives", "full": "flag"},
     "poisson_nll_loss": {"y": "counts", "log_rate": "finite", "full": "flag"},
-    "gradient_descent": {"grad": "grad", "x0": "start", "lr": "positive", "n_steps": "count"},
+    "gradient_descent": {"grad": "grad", "x0": "start", "lr": "nonnegative", "n_steps": "count"},
     "newton_method": {
         "grad": "grad",
         "hess": "hess",
@@ -250,7 +250,7 @@ BAD: dict[str, list] = {
     "flag": [("no", TypeError), (1, TypeError), (None, TypeError), ("True", TypeError)],
     "finite": _ARRAY,
     "probabilities": _ARRAY + [([0.5, 1.5], ValueError), ([-0.1, 0.5], ValueError)],
-    "binary": _ARRAY + [([0, 2], ValueError), ([0.5, 1], ValueError), ([], ValueError)],
+    "binary": _ARRAY + [([0, 2], ValueError), ([0.5, 1], ValueError)],  # [] is no flips yet
     "counts": _ARRAY + [([1, -1], ValueError), ([1, 1.5], ValueError)],
     "labels": _ARRAY + [([0, 3], ValueError), ([0.5, 1], ValueError), ([0, 1, 2], ValueError)],
     "simplex": _ARRAY + [([0.5, 0.6, 0.1], ValueError), ([1.2, -0.2, 0.0], ValueError)],

@@ -51,6 +51,12 @@ def test_gradient_descent_matches_closed_form_path_on_a_quadratic():
     assert path.shape == (31,)
 
 
+def test_gradient_descent_with_a_rate_of_zero_never_moves():
+    # As notebook 02's hidden test expects of the students' gradient_descent.
+    path = gradient_descent(lambda x: 2 * x - 1, np.array([1.0, -2.0]), lr=0.0, n_steps=4)
+    assert path.tolist() == [[1.0, -2.0]] * 5
+
+
 def test_gradient_descent_vector_shape_and_convergence():
     c = np.array([1.0, -2.0])
     path = gradient_descent(lambda x: x - c, np.zeros(2), lr=0.5, n_steps=60)
@@ -127,7 +133,7 @@ def test_minimize_nll_gd_divergence_reported():
     [
         (lambda: gradient_descent(None, 0.0, 0.1, 3), TypeError, "grad"),
         (lambda: gradient_descent(lambda x: x, np.nan, 0.1, 3), ValueError, "x0"),
-        (lambda: gradient_descent(lambda x: x, 0.0, 0.0, 3), ValueError, "lr"),
+        (lambda: gradient_descent(lambda x: x, 0.0, -0.1, 3), ValueError, "lr"),
         (lambda: gradient_descent(lambda x: x, 0.0, 0.1, -1), ValueError, "n_steps"),
         (lambda: gradient_descent(lambda x: x, [], 0.1, 3), ValueError, "x0"),
         (lambda: newton_method(pois_grad, "h", 1.0), TypeError, "hess"),

@@ -71,6 +71,17 @@ def test_beta_bernoulli_map_boundary_modes_are_exact():
     assert beta_bernoulli_map([1] * 10, 2.0, 2.0) == pytest.approx(11 / 12, rel=1e-15)
 
 
+@pytest.mark.parametrize(("a", "b"), [(3.0, 2.0), (1.5, 7.0), (1.0, 4.0), (0.5, 2.0), (6.0, 0.3)])
+def test_no_flips_leave_the_prior_and_the_map_is_its_mode(a, b):
+    # Notebook 06's test expects the prior's own mode for x = []; scipy's Beta density is the
+    # oracle (its maximum on a fine grid, or the end where it rises without bound).
+    assert beta_bernoulli_posterior([], a, b) == (a, b)
+    grid = np.linspace(0.0, 1.0, 200001)
+    with np.errstate(divide="ignore"):
+        best = grid[np.argmax(stats.beta.logpdf(grid, a, b))]
+    assert beta_bernoulli_map([], a, b) == pytest.approx(best, abs=1e-5)
+
+
 @settings(max_examples=budget(30))
 @given(st.floats(0.01, 0.99), st.floats(0.5, 20), st.floats(0.5, 20), st.integers(0, 2**32 - 1))
 def test_property_map_tends_to_mle(p, a, b, seed):
@@ -97,7 +108,8 @@ def test_property_map_tends_to_mle(p, a, b, seed):
         (lambda: dirichlet_log_prior([0.5, 0.5], [1.0, -1.0]), ValueError, "alpha"),
         (lambda: dirichlet_log_prior([-0.5, 1.5], [1.0, 1.0]), ValueError, "p"),
         (lambda: beta_bernoulli_posterior([1, 2], 1.0, 1.0), ValueError, "x"),
-        (lambda: beta_bernoulli_posterior([], 1.0, 1.0), ValueError, "x"),
+        (lambda: beta_bernoulli_map([], 1.0, 1.0), ValueError, "no single mode"),
+        (lambda: beta_bernoulli_map([], 0.5, 0.9), ValueError, "x is empty"),
         (lambda: beta_bernoulli_posterior([1, -1], 1.0, 1.0), ValueError, "x"),
         (lambda: beta_bernoulli_map([1, 0], 1.0, np.inf), ValueError, "b"),
         (lambda: beta_bernoulli_map([[1, 0]], 1.0, 1.0), ValueError, "x"),
