@@ -33,6 +33,17 @@ def exponents(d: int, limit: int):
     return st.lists(st.integers(-limit, limit), min_size=d, max_size=d).map(np.array)
 
 
+def _both_sides(M: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """``D M D`` with ``D = diag(2**e)`` (exact): a covariance or information in new units."""
+    return np.ldexp(np.ldexp(M, e[:, None]), e[None, :])
+
+
+def _positive_definite(rng, d: int, ridge: float) -> np.ndarray:
+    """``A A^T + ridge I`` for a standard-normal ``A``: well conditioned for a ridge near d."""
+    a = rng.standard_normal((d, d))
+    return a @ a.T + ridge * np.eye(d)
+
+
 def _design(rng, n: int, d: int) -> np.ndarray:
     """An intercept and d - 1 standard-normal columns: well conditioned, size about 1."""
     return np.column_stack([np.ones(n), rng.standard_normal((n, d - 1))])
@@ -48,7 +59,7 @@ def test_mvn_mle_in_columns_of_any_units_against_numpy(seed, d, data):
     mean, cov = ml.mvn_mle(np.ldexp(z, e))
     assert_allclose(np.ldexp(mean, -e), z.mean(axis=0), rtol=1e-12, atol=1e-14)
     # Back in unit-size columns, entry (i, j) of the covariance, in units of the sds of i and j.
-    unit = np.ldexp(np.ldexp(cov, -e[:, None]), -e[None, :])
+    unit = _both_sides(cov, -e)
     want = np.cov(z.T, bias=True).reshape(d, d)
     sd = np.sqrt(np.diag(want))
     assert_allclose(unit / np.outer(sd, sd), want / np.outer(sd, sd), rtol=1e-10, atol=1e-12)
@@ -147,10 +158,8 @@ def test_lasso_in_any_units_against_scikit_learn(seed, d, e, f):
 def test_standard_errors_of_an_information_in_any_units_against_numpy(seed, d, data):
     e = data.draw(exponents(d, 500))
     rng = np.random.default_rng(seed)
-    a = rng.standard_normal((d, d))
-    info = a @ a.T + d * np.eye(d)  # positive definite, condition number below about 10**3
-    scaled = np.ldexp(np.ldexp(info, e[:, None]), e[None, :])  # D J D, D = diag(2**e)
-    se = ml.standard_errors(scaled)
+    info = _positive_definite(rng, d, d)  # condition number below about 10**3
+    se = ml.standard_errors(_both_sides(info, e))
     assert_allclose(np.ldexp(se, e), np.sqrt(np.diag(np.linalg.inv(info))), rtol=1e-12)
 
 
@@ -159,13 +168,10 @@ def test_standard_errors_of_an_information_in_any_units_against_numpy(seed, d, d
 def test_mvn_logpdf_in_any_units_against_scipy(seed, d, data):
     e = data.draw(exponents(d, 500))
     rng = np.random.default_rng(seed)
-    a = rng.standard_normal((d, d))
-    cov = a @ a.T + 0.5 * np.eye(d)
+    cov = _positive_definite(rng, d, 0.5)
     mean, z = rng.normal(size=d), rng.normal(size=(5, d)) * 2
     want = stats.multivariate_normal(mean, cov).logpdf(z) - e.sum() * np.log(2.0)
-    got = ml.mvn_logpdf(
-        np.ldexp(z, e), np.ldexp(mean, e), np.ldexp(np.ldexp(cov, e[:, None]), e[None, :])
-    )
+    got = ml.mvn_logpdf(np.ldexp(z, e), np.ldexp(mean, e), _both_sides(cov, e))
     assert_allclose(got, np.atleast_1d(want), rtol=1e-12, atol=1e-9)
 
 
