@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-from ._scaling import column_exponents, split
+from ._scaling import column_exponents, split, split_symmetric
 from ._validate import (
     as_identified,
     as_int,
@@ -71,6 +71,10 @@ def ridge_map(X, y, sigma2: float, tau2: float) -> np.ndarray:
     -----
     :math:`\\hat\\beta = (X^\\top X + \\frac{\\sigma^2}{\\tau^2} I)^{-1} X^\\top y`: ridge with
     :math:`\\alpha = \\sigma^2/\\tau^2`, solved as a positive-definite system (no inverse).
+    It is solved in units where each column of ``X`` and ``y`` has size about 1 (exact powers
+    of 2), with the prior rescaled to match, so any positive ``sigma2`` and ``tau2`` give the
+    MAP, also when columns of 1e200 or 1e-200 make :math:`\\alpha` itself leave the float
+    range.
 
     Examples
     --------
@@ -80,24 +84,23 @@ def ridge_map(X, y, sigma2: float, tau2: float) -> np.ndarray:
     X, y = as_regression_data(X, y)
     sigma2 = as_scalar_positive(sigma2, "sigma2")
     tau2 = as_scalar_positive(tau2, "tau2")
-    # beta = 2**(f - e) * gamma with X[:, j] / 2**e[j] and y / 2**f of size at most 1
-    # (exact), so that X^T X and X^T y cannot overflow; the prior alpha = sigma2 / tau2
+    # beta = 2**(f - e) * gamma with X[:, j] / 2**e[j] and y / 2**f of size about 1 (exact),
+    # so that X^T X and X^T y neither over- nor underflow; the prior alpha = sigma2 / tau2
     # becomes alpha / 4**e[j]. That is formed from the mantissas and exponents of sigma2 and
     # tau2, so alpha itself may lie outside the float range (columns of 1e200 have alpha near
-    # 1e400 in the units where ridge is neither weak nor strong).
-    e, f = _down_to_one(X, y)
-    X_u, y_u = np.ldexp(X, -e), np.ldexp(y, -f)
+    # 1e400 in the units where ridge is neither weak nor strong). A tiny column is scaled up
+    # only as far as keeps its prior below 2**1000: beyond, the prior dominates it anyway.
     (s_m, s_e), (t_m, t_e) = np.frexp(sigma2), np.frexp(tau2)
-    with np.errstate(over="ignore", under="ignore"):
-        prior = np.ldexp(s_m / t_m, s_e - t_e - 2 * e)
-    if np.isinf(prior).any():
-        raise ValueError(
-            f"sigma2 / tau2 = {sigma2:g} / {tau2:g} is outside the float range even in units "
-            "where each column of X has size about 1: the prior is then infinitely strong"
-        )
-    gram = X_u.T @ X_u + np.diag(prior)
+    e = np.maximum(column_exponents(X), -((1000 - (s_e - t_e)) // 2))
+    f = split(y)[1]
+    X_u, y_u = np.ldexp(X, -e), np.ldexp(y, -f)
+    with np.errstate(under="ignore"):  # below 2**-1074 beside a unit-size column: negligible
+        prior = np.ldexp(s_m / t_m, s_e - t_e - 2 * e)  # at most 2**1001
+    # Each coordinate of the system by its own power of 2 (exact), so that a prior that
+    # dominates one column (2**600 beside 1) does not make the system look ill-conditioned.
+    gram, k = split_symmetric(X_u.T @ X_u + np.diag(prior))
     try:
-        gamma = linalg.solve(gram, X_u.T @ y_u, assume_a="pos")
+        gamma = np.ldexp(linalg.solve(gram, np.ldexp(X_u.T @ y_u, -k), assume_a="pos"), -k)
     except linalg.LinAlgError:  # collinear columns, and a prior that vanishes beside them
         raise ValueError(
             f"sigma2 / tau2 = {sigma2:g} / {tau2:g} is too weak beside the collinear columns "
@@ -174,10 +177,3 @@ def lasso_map(
             break
     with np.errstate(over="ignore"):  # a coefficient beyond the float range is inf
         return np.ldexp(beta, f - e)
-
-
-def _down_to_one(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, int]:
-    """``(e, f)``: the powers of 2 (0 or more) that bring each column of ``X``, and ``y``, to
-    a largest size below 1. (Only down: a tiny column keeps its units, so the prior's
-    ``alpha / 4**e`` cannot overflow.)"""
-    return np.maximum(column_exponents(X), 0), max(split(y)[1], 0)

@@ -597,9 +597,14 @@ def test_observed_information_of_a_parameter_of_any_size(s):
     assert abs(info[0, 1]) <= 1e-6 * math.sqrt(np.diag(info).prod()) or math.isinf(want[0])
 
 
+def test_ridge_map_with_a_prior_ratio_past_the_float_range_is_the_exact_tiny_map():
+    # sigma2 / tau2 = 1e320 beside x = (1, 2): beta = 5 / (5 + 1e320), a subnormal number,
+    # rounded as the format allows (it was refused as "outside the float range").
+    want = to_float(F(5) / (F(5) + F(1) / F(1e-320)))
+    assert_rounded(ml.ridge_map([[1.0], [2.0]], [1.0, 2.0], 1.0, 1e-320), [want])
+
+
 def test_models_whose_numbers_leave_the_float_range_say_so():
-    with pytest.raises(ValueError, match=r"^sigma2 / tau2 = .* outside the float range"):
-        ml.ridge_map([[1.0], [2.0]], [1.0, 2.0], 1.0, 1e-320)
     with pytest.raises(ValueError, match=r"^X spreads up to .* beyond 1e150"):
         ml.fit_gmm(X_GMM_BIG, 2, rng=0)
     res = ml.logistic_regression(

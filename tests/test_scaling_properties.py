@@ -122,6 +122,7 @@ def test_penalised_logistic_regression_in_any_units_meets_its_first_order_condit
 @settings(max_examples=budget(30))
 @given(seeds, st.integers(1, 4), st.integers(-900, 900), st.integers(-500, 500))
 @example(0, 2, 600, 300)  # columns whose squares pass the float range
+@example(0, 3, -538, -38)  # columns whose squares fall below it (found by make explore)
 def test_ridge_in_any_units_against_the_normal_equations(seed, d, e, f):
     # Every column times 2**e, y times 2**f: the same posterior has sigma2 times 4**f and
     # tau2 times 4**(f - e), and its coefficients are 2**(f - e) times the unit-size ones.
