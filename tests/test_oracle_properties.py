@@ -4,13 +4,14 @@
 ordinary size. Here Hypothesis draws the parameters themselves: scales and rates from 2**-900
 to 2**900, probabilities down to 2**-1000 and up to 1 - 2**-53, logits up to 1e300, data
 that put a Bernoulli MLE on the boundary. The oracles are scipy (``stats``, ``special``,
-``optimize``) and closed forms. ``make explore`` draws many more examples
-(tests/properties.py).
+``optimize``) and closed forms (the Fisher informations' in exact fractions, rounded once).
+``make explore`` draws many more examples (tests/properties.py).
 """
 
 from __future__ import annotations
 
 import math
+from fractions import Fraction as F
 
 import numpy as np
 from hypothesis import assume, given, settings
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from properties import budget
 from scipy import optimize, special, stats
+from test_mlelib_extremes import assert_rounded, to_float
 
 import mlelib as ml
 
@@ -162,3 +164,74 @@ def test_likelihood_ratio_test_matches_scipy(llf_null, gain, df):
     statistic = 2 * ((llf_null + gain) - llf_null)
     assert_allclose(res.statistic, statistic, rtol=1e-12, atol=1e-12)
     assert_allclose(res.pvalue, stats.chi2.sf(statistic, df), rtol=1e-10, atol=1e-300)
+
+
+# --- Fisher informations at any scale: the closed forms, in exact fractions, rounded once ---
+
+exponents_of_2 = st.integers(-1074, 1023)  # every power of 2 a float holds, subnormals too
+
+
+@settings(max_examples=budget(40))
+@given(exponents_of_2, st.integers(1, 10**6), st.floats(-4.0, 4.0))
+def test_location_scale_fisher_informations_at_any_scale(k, n, shift):
+    s = math.ldexp(1.0, k)
+    assume(math.isfinite(shift * s))
+    per_var = F(n) / F(s) ** 2  # n / s**2, exactly
+    got = ml.gaussian_fisher(shift * s, s, n=n)
+    assert_rounded(np.diag(got), [to_float(per_var), to_float(2 * per_var)], rtol=1e-15)
+    assert got[0, 1] == got[1, 0] == 0.0
+    got = ml.laplace_fisher(shift * s, s, n=n)
+    assert_rounded(np.diag(got), [to_float(per_var)] * 2, rtol=1e-15)
+
+
+@settings(max_examples=budget(40))
+@given(exponents_of_2, st.integers(1, 10**6), st.floats(0.01, 1e3))
+def test_rate_and_shape_fisher_informations_at_any_scale(k, n, shape):
+    s = math.ldexp(1.0, k)
+    got = ml.gamma_fisher(shape, s, n=n)
+    assert_allclose(got[0, 0], n * special.polygamma(1, shape), rtol=1e-13)
+    assert_rounded([got[0, 1], got[1, 0]], [to_float(F(n) / F(s))] * 2, rtol=1e-15)
+    assert_rounded(got[1, 1], to_float(n * F(shape) / F(s) ** 2), rtol=1e-15)
+    assert_rounded(ml.exponential_fisher(s, n=n), to_float(F(n) / F(s) ** 2), rtol=1e-15)
+    assert_rounded(ml.poisson_fisher(s, n=n), to_float(F(n) / F(s)), rtol=1e-15)
+
+
+@settings(max_examples=budget(40))
+@given(probabilities, st.integers(1, 10**6))
+def test_bernoulli_and_binomial_fisher_informations_at_any_probability(p, n):
+    want = to_float(F(n) / (F(p) * (1 - F(p))))  # n / (p (1 - p)), exactly
+    assert_rounded(ml.bernoulli_fisher(p, n=n), want, rtol=1e-15)
+    assert_rounded(ml.binomial_fisher([n], p), want, rtol=1e-15)
+
+
+def _near(got: float, want: F, size: F, rtol: F = F(1, 10**13)) -> None:
+    """``got`` within ``rtol`` of the size of the terms that sum to ``want``, exactly compared.
+
+    A score is a difference of terms (it is 0 at the MLE), so it can be accurate only
+    relative to their size, not to itself. A value past the float range must be that inf.
+    """
+    if math.isinf(to_float(want)) or math.isinf(got):
+        assert got == to_float(want), (got, want)
+    else:
+        assert abs(F(got) - want) <= rtol * size + F(2) ** -1072, (got, float(want), float(size))
+
+
+@settings(max_examples=budget(40))
+@given(seeds, exponents_of_2, st.floats(-4.0, 4.0))
+def test_location_scale_scores_at_any_scale(seed, k, shift):
+    # The Gaussian score (sum(x - mu) / s**2, -n / s + sum((x - mu)**2) / s**3) and the
+    # Laplace score (sum(sign(x - mu)) / b, -n / b + sum|x - mu| / b**2) in exact fractions.
+    s = math.ldexp(1.0, k)
+    loc = shift * s
+    with np.errstate(over="ignore"):
+        x = loc + s * np.random.default_rng(seed).standard_normal(6)
+    assume(math.isfinite(loc) and np.all(np.isfinite(x)) and np.all(x != loc))
+    d = [F(float(v)) - F(loc) for v in x]
+    n, S = len(d), F(s)
+    squares = sum(v * v for v in d)
+    got = ml.gaussian_score(x, loc, s)
+    _near(got[0], sum(d) / S**2, sum(abs(v) for v in d) / S**2)
+    _near(got[1], -n / S + squares / S**3, n / S + squares / S**3)
+    got = ml.laplace_score(x, loc, s)
+    _near(got[0], F(sum(1 if v > 0 else -1 for v in d)) / S, n / S)
+    _near(got[1], -n / S + sum(abs(v) for v in d) / S**2, n / S + sum(abs(v) for v in d) / S**2)
