@@ -14,7 +14,7 @@ import math
 from fractions import Fraction as F
 
 import numpy as np
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from properties import budget
@@ -31,6 +31,11 @@ probabilities = st.one_of(
     st.integers(-53, -1).map(lambda k: 1.0 - math.ldexp(1.0, k)),
     st.floats(0.0, 1.0, exclude_min=True, exclude_max=True),
 )
+
+
+def _positive_definite(rng, d: int) -> np.ndarray:
+    """A random covariance: a sample covariance of d + 3 normal draws, plus 0.3 I."""
+    return np.cov(rng.standard_normal((d + 3, d)).T).reshape(d, d) + 0.3 * np.eye(d)
 
 
 def _close(got, want, rtol=1e-10):
@@ -235,3 +240,40 @@ def test_location_scale_scores_at_any_scale(seed, k, shift):
     got = ml.laplace_score(x, loc, s)
     _near(got[0], F(sum(1 if v > 0 else -1 for v in d)) / S, n / S)
     _near(got[1], -n / S + sum(abs(v) for v in d) / S**2, n / S + sum(abs(v) for v in d) / S**2)
+
+
+@settings(max_examples=budget(40))
+@given(seeds, st.floats(0.05, 500.0), powers, st.integers(5, 200))
+@example(202, 389.0, -830, 66)  # logs near -575 cost s = 0.0016 ten digits (make explore)
+def test_gamma_mle_at_any_scale_solves_its_likelihood_equations(seed, shape, k, n):
+    # The MLE solves log(a) - digamma(a) = log(mean x) - mean(log x) with scale = mean x / a
+    # (scipy's digamma; the two sides in unit-free form, so the scale 2**k cancels exactly).
+    z = np.random.default_rng(seed).gamma(shape, size=n)
+    assume(np.all(z > 0) and np.ptp(z) > 1e-6 * z.mean())
+    x = np.ldexp(z, k)
+    a, scale = ml.gamma_mle(x)
+    rhs = math.log(z.mean()) - np.log(z).mean()  # of z: free of the 2**k
+    assert_allclose(math.log(a) - special.digamma(a), rhs, rtol=1e-10)
+    assert_allclose(np.ldexp(scale, -k), z.mean() / a, rtol=1e-10)
+
+
+@settings(max_examples=budget(30))
+@given(seeds, st.integers(1, 3), st.integers(1, 3), st.integers(-500, 500))
+def test_mixture_log_likelihood_at_any_scale_matches_scipy(seed, d, components, k):
+    # Data, means and covariances in units of 2**k: every density is 2**(-k d) times the
+    # unit-size one, so the total is scipy's unit-size total minus n d k log 2.
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((30, d)) * 2
+    weights = rng.dirichlet(np.ones(components))
+    means = rng.standard_normal((components, d))
+    covs = np.array([_positive_definite(rng, d) for _ in range(components)])
+    dens = [
+        stats.multivariate_normal(m, c).logpdf(z).reshape(-1)
+        for m, c in zip(means, covs, strict=True)
+    ]
+    want = special.logsumexp(np.log(weights)[:, None] + np.array(dens), axis=0).sum()
+    want -= z.shape[0] * d * k * math.log(2.0)
+    X, M, C = np.ldexp(z, k), np.ldexp(means, k), np.ldexp(covs, 2 * k)
+    if d == 1:  # one dimension: data (n,), means (K,), variances (K,)
+        X, M, C = X[:, 0], M[:, 0], C[:, 0, 0]
+    assert_allclose(ml.gmm_log_likelihood(X, weights, M, C), want, rtol=1e-11)
