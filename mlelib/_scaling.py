@@ -57,6 +57,17 @@ def column_exponents(X: np.ndarray) -> np.ndarray:
     return np.frexp(np.abs(X).max(axis=0))[1]
 
 
+def prior_column_exponents(X: np.ndarray, prior_exponent: int) -> np.ndarray:
+    """:func:`column_exponents`, each at least high enough that a Gaussian prior's precision
+    ``2**prior_exponent`` becomes at most about ``2**1000`` in the column's units.
+
+    Dividing column ``j`` by ``2**e[j]`` multiplies the precision of its coefficient's prior
+    by ``4**-e[j]``. A tiny column is therefore scaled up only as far as keeps that finite
+    beside ``X^T X`` (beyond, the prior dominates the column anyway).
+    """
+    return np.maximum(column_exponents(X), -((1000 - prior_exponent) // 2))
+
+
 def split_symmetric(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(M_u, k)`` with ``M[i, j] = M_u[i, j] * 2**(k[i] + k[j])``, ``M_u``'s diagonal in
     [0.5, 2) (``k = 0`` where the diagonal is 0).

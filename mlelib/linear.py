@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-from ._scaling import column_exponents, split, split_symmetric
+from ._scaling import column_exponents, prior_column_exponents, split, split_symmetric
 from ._validate import (
     as_identified,
     as_int,
@@ -91,7 +91,7 @@ def ridge_map(X, y, sigma2: float, tau2: float) -> np.ndarray:
     # 1e400 in the units where ridge is neither weak nor strong). A tiny column is scaled up
     # only as far as keeps its prior below 2**1000: beyond, the prior dominates it anyway.
     (s_m, s_e), (t_m, t_e) = np.frexp(sigma2), np.frexp(tau2)
-    e = np.maximum(column_exponents(X), -((1000 - (s_e - t_e)) // 2))
+    e = prior_column_exponents(X, s_e - t_e)
     f = split(y)[1]
     X_u, y_u = np.ldexp(X, -e), np.ldexp(y, -f)
     with np.errstate(under="ignore"):  # below 2**-1074 beside a unit-size column: negligible

@@ -20,7 +20,7 @@ import numpy as np
 from scipy import linalg
 from scipy.special import expit
 
-from ._scaling import column_exponents
+from ._scaling import column_exponents, prior_column_exponents
 from ._validate import (
     as_identified,
     as_int,
@@ -166,10 +166,7 @@ def _units(X: np.ndarray, l2: float) -> np.ndarray:
     its size, not to ``tol`` absolutely. A tiny column is scaled up only as far as keeps the
     prior's precision ``l2 / 4**e`` below about 2**1000 (finite beside ``X^T W X``).
     """
-    e = column_exponents(X)
-    if l2 > 0:
-        e = np.maximum(e, -((1000 - int(np.frexp(l2)[1])) // 2))
-    return e
+    return prior_column_exponents(X, int(np.frexp(l2)[1])) if l2 > 0 else column_exponents(X)
 
 
 def _penalised_nll(eta: np.ndarray, y: np.ndarray, beta: np.ndarray, l2: np.ndarray) -> float:
