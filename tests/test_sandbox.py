@@ -495,6 +495,77 @@ def test_a_kernel_that_ends_itself_in_a_test_cell_is_seen_at_once(tmp_path, bwra
     assert errors and errors[-1].ename == "DeadKernelError", nb.cells[1].outputs
 
 
+# Grades <folder>/first/in.ipynb, then <folder>/second/in.ipynb, with ONE grading
+# preprocessor in one process, as nbgrader grades the students of a group one after another.
+_GRADE_TWO = """
+import sys
+
+import nbformat
+
+from course.grading import course_config
+from course.grading.execute import GuardedExecute
+
+grader = GuardedExecute(config=course_config())
+for name in ("first", "second"):
+    folder = f"{sys.argv[1]}/{name}"
+    nb = nbformat.read(f"{folder}/in.ipynb", 4)
+    try:
+        grader.preprocess(nb, {"metadata": {"path": folder}})
+    except Exception as exc:
+        print("RAISED", name, type(exc).__name__, exc)
+    nbformat.write(nb, f"{folder}/out.ipynb")
+"""
+
+# What a red-team submission did to the grading process's shared connection folder: it turned
+# its kernel's connection file into a folder (so the next kernel could not start) and left a
+# file there (which the next students' kernels could read).
+_SQUAT = """
+import os, ipykernel.connect
+conn = ipykernel.connect.get_connection_file()
+with open(os.path.join(os.path.dirname(conn), "left-by-the-first"), "w") as f:
+    f.write("a message for the next student")
+os.remove(conn)
+os.mkdir(conn)
+print("squatted", os.path.dirname(conn))
+"""
+_LOOK = """
+import os, ipykernel.connect
+folder = os.path.dirname(ipykernel.connect.get_connection_file())
+print("sees", folder, sorted(os.listdir(folder)))
+"""
+
+
+def test_each_kernel_gets_a_connection_folder_of_its_own(tmp_path, bwrap):
+    # The sandbox mounts the kernel's connection folder read-write (its sockets live there).
+    # Were it one folder per grading process, a submission could stop every later kernel of
+    # its group from starting, or leave files for the next students to read.
+    import nbformat
+
+    for name, code in (("first", _SQUAT), ("second", _LOOK)):
+        (tmp_path / name).mkdir()
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+        nbformat.write(nb, tmp_path / name / "in.ipynb")
+    proc = subprocess.run(
+        [sys.executable, "-c", _GRADE_TWO, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0 and "RAISED" not in proc.stdout, log
+    first, second = (
+        nbformat.read(tmp_path / n / "out.ipynb", 4).cells[0] for n in ("first", "second")
+    )
+    squatted = "".join(o.get("text", "") for o in first.outputs).split()
+    assert squatted[0] == "squatted", first.outputs
+    seen = "".join(o.get("text", "") for o in second.outputs)
+    assert seen.startswith("sees "), second.outputs  # the second kernel started and ran
+    assert "left-by-the-first" not in seen
+    assert seen.split()[1] != squatted[1]
+    assert not Path(squatted[1]).exists(), "the first kernel's folder outlived it"
+
+
 @pytest.fixture(scope="module")
 def timed_cells(tmp_path_factory, bwrap):
     """Three of the student's own cells (not test cells) graded under a 2 s limit: one sleeps

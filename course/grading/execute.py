@@ -91,12 +91,22 @@ class GuardedExecute(Execute):
     ).tag(config=True)
 
     def create_kernel_manager(self):
-        """nbclient's kernel manager, able to find the sandbox kernelspec (and only this one)."""
+        """nbclient's kernel manager, able to find the sandbox kernelspec (and only this one).
+
+        With the ``ipc`` transport (the sandbox's) the kernel gets a connection folder of its
+        own (:func:`course.grading.sandbox.kernel_connection_file`), removed by
+        :meth:`preprocess` once the kernel has stopped: nothing one submission leaves there
+        reaches the next kernel.
+        """
         km = super().create_kernel_manager()
         kernels = str(sandbox.KERNELSPEC_PATH / "kernels")
         ksm = km.kernel_spec_manager
         if kernels not in ksm.kernel_dirs:
             ksm.kernel_dirs = [kernels, *ksm.kernel_dirs]
+        if km.transport == "ipc":
+            km.connection_file = sandbox.kernel_connection_file()
+            km.ip = os.path.splitext(km.connection_file)[0] + "-ipc"  # beside it, as the default
+            self._mle_connection_files.append(km.connection_file)
         return km
 
     def preprocess(self, nb, resources=None, km=None):
@@ -104,7 +114,12 @@ class GuardedExecute(Execute):
         self._mle_count = 0
         self._mle_silent = False  # the kernel stopped serving test cells: they all fail
         self._mle_audit_silent = False  # the warden stopped answering audit requests
-        return super().preprocess(nb, resources, km)
+        self._mle_connection_files: list[str] = []
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:  # the kernel has stopped (nbclient shuts down the kernel it started)
+            for conn_file in self._mle_connection_files:
+                sandbox.remove_kernel_connection_folder(conn_file)
 
     # --- the warden's audit records ------------------------------------------------------
     async def _mle_request(self, msg_type: str, content: dict, timeout: float) -> dict | None:

@@ -12,7 +12,9 @@ runs in a bubblewrap (``bwrap``) container that sees only
 * a scratch *copy* of its own ``autograded/<student>/<assignment>`` folder, mounted at the real
   folder's path (so the kernel's working directory looks as usual, but nothing it writes there,
   symlinks included, reaches the real folder);
-* a private ``/tmp`` and the private folder holding its connection file and sockets;
+* a private ``/tmp`` and a private folder of its own holding its connection file and sockets
+  (a new one for every kernel, removed when the kernel stops: see
+  :func:`kernel_connection_file`);
 
 with no network (all namespaces unshared; the kernel talks to nbgrader over ``ipc`` sockets),
 an empty environment, no capabilities, and ``--die-with-parent``.
@@ -132,20 +134,45 @@ def _remove_private_root(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def connection_file() -> str:
-    """A connection-file path in a private (0700) folder of this process, created on first use.
-
-    ``nbgrader_config.py`` sets it as ``c.KernelManager.connection_file``; with the ``ipc``
-    transport the kernel's sockets are created beside it. nbgrader runs one kernel at a time per
-    process, so the path is reused; the folder is removed when the process exits.
-    """
+def _private_dir() -> Path:
+    """This process's private (0700) folder, created on first use, removed when it exits."""
     global _private_root
     if _private_root is None or _private_root[0] != os.getpid():
         root = Path(tempfile.mkdtemp(prefix="mle-grading-"))
         (root / "conn").mkdir(mode=0o700)
         atexit.register(_remove_private_root, root)
         _private_root = (os.getpid(), root)
-    return str(_private_root[1] / "conn" / "kernel.json")
+    return _private_root[1]
+
+
+def connection_file() -> str:
+    """A connection-file path in a private (0700) folder of this process.
+
+    ``nbgrader_config.py`` sets it as ``c.KernelManager.connection_file``, so that every kernel
+    manager of the process uses the ``ipc`` transport in a private folder. The grading
+    preprocessor gives each sandboxed kernel a folder of its own instead
+    (:func:`kernel_connection_file`).
+    """
+    return str(_private_dir() / "conn" / "kernel.json")
+
+
+def kernel_connection_file() -> str:
+    """A connection-file path in a NEW private (0700) folder, for one kernel.
+
+    The sandbox mounts the kernel's connection folder read-write (its ipc sockets are created
+    there), so a folder shared by the kernels that one grading process starts would let a
+    submission stop the next kernels from starting (a folder where their connection file
+    goes) or leave files for the next students to read. Each kernel gets its own folder, and
+    :func:`remove_kernel_connection_folder` removes it once the kernel has stopped.
+    """
+    return os.path.join(tempfile.mkdtemp(prefix="conn-", dir=_private_dir()), "kernel.json")
+
+
+def remove_kernel_connection_folder(conn_file: str) -> None:
+    """Remove the folder :func:`kernel_connection_file` made for ``conn_file`` (and only that)."""
+    folder = Path(conn_file).parent
+    if _private_root is not None and folder.parent == _private_root[1]:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _package_dirs() -> dict[str, list[Path]]:
