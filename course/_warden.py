@@ -286,6 +286,44 @@ def _builtin_error(text: str) -> Exception:
 _KERNEL_PID = _getpid()
 
 
+MAX_WRITEBACK_DEPTH = 3  # arrays inside an argument's tuples, lists and dicts: this deep
+MAX_WRITEBACK_ARRAYS = 64  # and this many per argument
+
+
+def _arrays_in(value, np, path=(), depth=0, found=None):
+    """``[(path, array)]`` for the arrays in ``value`` and its tuples, lists and dicts.
+
+    ``path`` is the list of indices and str keys that leads to the array; the argument itself is
+    ``[]``. Only exact built-in containers are looked into (what the wire builds).
+    """
+    found = [] if found is None else found
+    t = type(value)
+    if t is np.ndarray:
+        if _len(found) < MAX_WRITEBACK_ARRAYS:
+            found.append((_list(path), value))
+    elif depth < MAX_WRITEBACK_DEPTH and t in (tuple, list):
+        for i, item in enumerate(value):
+            _arrays_in(item, np, (*path, i), depth + 1, found)
+    elif depth < MAX_WRITEBACK_DEPTH and t is dict:
+        for key, item in value.items():
+            if type(key) is str:
+                _arrays_in(item, np, (*path, key), depth + 1, found)
+    return found
+
+
+def _at(value, path):
+    """What ``path`` (from :func:`_arrays_in`) leads to in ``value`` now, or None."""
+    for step in path:
+        t = type(value)
+        if t in (tuple, list) and type(step) is int and 0 <= step < _len(value):
+            value = value[step]
+        elif t is dict and type(step) is str and step in value:
+            value = value[step]
+        else:
+            return None
+    return value
+
+
 def _end_an_escaped_fork(*_) -> None:
     """End this process if it is a child the student's code forked that got back to ours.
 
@@ -364,8 +402,11 @@ class _Server:
         fn = self.shell.user_ns.get(name)
         args, kwargs = decode(header.get("args"), bufs, callbacks=self._callback)
         printed = io.StringIO()
+        # The arrays the arguments hold, top-level or inside tuples, lists and dicts: those the
+        # student's function changes in place are written back into the test's own objects.
         before = {
-            k: v.copy() for k, v in [*enumerate(args), *kwargs.items()] if type(v) is np.ndarray
+            k: [(path, a.copy()) for path, a in _arrays_in(v, np)]
+            for k, v in [*enumerate(args), *kwargs.items()]
         }
         reply: dict = {}
         out: list = []
@@ -395,13 +436,15 @@ class _Server:
         _end_an_escaped_fork()  # a forked child must not answer on the kernel's socket too
         back = []
         for key, value in [*enumerate(args), *kwargs.items()]:
-            if type(value) is np.ndarray and key in before:
-                if value.shape != before[key].shape or not np.array_equal(
-                    value, before[key], equal_nan=True
-                ):
-                    back.append([key, encode(value, out)])
-            elif type(value) is np.random.Generator:
+            if type(value) is np.random.Generator:
                 back.append([key, encode(value.bit_generator.state, out)])
+                continue
+            for path, old in before.get(key, ()):
+                now = _at(value, path)
+                if type(now) is np.ndarray and (
+                    now.shape != old.shape or not np.array_equal(now, old, equal_nan=True)
+                ):
+                    back.append([key, encode(now, out), path] if path else [key, encode(now, out)])
         reply["writeback"] = back
         reply["stdout"] = printed.getvalue()[:MAX_PRINTED]
         seen = []

@@ -16,6 +16,10 @@ tests never enter the student's process, and a result that is not a plain number
 tuple/list/dict of them (a float subclass whose ``__eq__`` lies, say) cannot even cross.
 The checks read results by their exact type either way (:mod:`course._values`).
 
+A case also fails when the student's function changes an array it was given (an argument, or
+an array inside an argument's tuples, lists and dicts) in place: the result may be right, but
+the caller's data are not what they were.
+
 When a case fails, the check looks the student's function up by its ``__name__`` in
 :mod:`course.mistakes`, the catalogue of known wrong versions of each exercise, runs every
 entry on the failing case's input (here, on the trusted side) and names the entry that
@@ -25,7 +29,6 @@ generic guesses are shown.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import inspect
 import math
@@ -137,12 +140,25 @@ def _error_name(exc: BaseException) -> str:
 
 
 def _call(
-    fn, c: Case, name: str, index: int, total: int, *, warn=None, returns=None, mistakes=None
+    fn,
+    c: Case,
+    name: str,
+    index: int,
+    total: int,
+    *,
+    warn=None,
+    returns=None,
+    mistakes=None,
+    expected=_MISSING,
+    tol=(1e-7, 1e-10),
 ):
     """Run one case. Return the plain result, or raise CheckFailure.
 
     With ``warn="fail"`` the warnings the call emits are collected (during autograde the
     stand-in re-emits the kernel's warnings here) and returned as a list of lines.
+    ``expected`` (plain, when the check has one) decides what a result of the wrong type is
+    told: with the right values inside (within ``tol = (rtol, atol)``), only the type is
+    wrong, and no mistake is named.
     """
     args, kwargs = _deepcopy(c.args), _deepcopy(c.kwargs)
     head = f"{name} failed on case {index} of {total}"
@@ -170,19 +186,73 @@ def _call(
         raise _raised(head, shown, exc, c, _diagnose_raised(fn, mistakes, c, exc)) from None
     except Exception as exc:
         raise _raised(head, shown, exc, c, _diagnose_raised(fn, mistakes, c, exc)) from None
+    changed = _changed_in_place(fn, c, args, kwargs)
+    if changed:
+        raise CheckFailure(
+            [
+                head,
+                f"    input:    {shown}",
+                f"    problem:  your function changed its argument {changed} in place, so the "
+                "caller's data are not what they were",
+                "    hint:     np.asarray(x, dtype=float) hands back the caller's own array "
+                "when x already is one: work on a copy (np.array(x, dtype=float)), or write "
+                "x = x - m where x -= m overwrites the caller's array",
+            ]
+        )
     if returns is not None:
         wrong = _wrong_type(result, returns)
         if wrong:
-            likely = []
-            with contextlib.suppress(_values.Rejected):
-                likely = _diagnose(fn, mistakes, c, _values.plain(result), 1e-7, 1e-10)
-            raise CheckFailure([head, f"    input:    {shown}", f"    problem:  {wrong}", *likely])
+            raise CheckFailure(
+                [head, f"    input:    {shown}", f"    problem:  {wrong}"]
+                + _wrong_type_advice(fn, mistakes, c, result, returns, expected, tol)
+            )
     try:
         got = _values.plain(result)
     except _values.Rejected as why:
         raise CheckFailure([head, f"    input:    {shown}", f"    problem:  {why}"]) from None
     warned = [f"{w.category.__name__}: {w.message}" for w in caught]
     return got, head, shown, warned
+
+
+def _changed_in_place(fn, c: Case, args, kwargs) -> str | None:
+    """The name of an array argument (or of an array inside one) that the call changed.
+
+    ``args``/``kwargs`` are the copies the student's function was given, ``c`` still holds
+    the originals. Arrays are compared inside tuples, lists and dicts too; during autograde
+    the kernel writes such changes back into these copies (course.grading.remote), so the
+    verdict is the same in the grader as in the student's kernel.
+    """
+    names = _arg_names(fn, len(args))
+    pairs = [*zip(names, c.args, args, strict=True)]
+    pairs += [(k, c.kwargs[k], kwargs[k]) for k in c.kwargs]
+    for name, before, after in pairs:
+        where = _first_change(before, after, name, 0)
+        if where:
+            return where
+    return None
+
+
+def _first_change(before, after, where: str, depth: int) -> str | None:
+    t = type(before)
+    if t is np.ndarray:
+        if type(after) is not np.ndarray or after.shape != before.shape:
+            return where
+        same = np.array_equal(after, before, equal_nan=before.dtype.kind in "fc")
+        return None if same else where
+    if depth >= 3 or type(after) is not t:
+        return None
+    if t in (tuple, list) and len(after) == len(before):
+        for i, (b, a) in enumerate(zip(before, after, strict=True)):
+            found = _first_change(b, a, f"{where}[{i}]", depth + 1)
+            if found:
+                return found
+    elif t is dict:
+        for key in before:
+            if type(key) is str and key in after:
+                found = _first_change(before[key], after[key], f"{where}[{key!r}]", depth + 1)
+                if found:
+                    return found
+    return None
 
 
 def _wrong_type(result, returns, where="the result") -> str | None:
@@ -203,6 +273,31 @@ def _wrong_type(result, returns, where="the result") -> str | None:
         return None
     kind = "a numpy array (np.ndarray)" if returns is np.ndarray else f"a {returns.__name__}"
     return f"{where} should be {kind}, as the docstring says; got a {type(result).__name__}"
+
+
+def _wrong_type_advice(fn, mistakes, c: Case, result, returns, expected, tol) -> list[str]:
+    """What to add to "the result should be a tuple, got a list" and the like.
+
+    When the values are right (compared with ``expected``), naming a catalogued mistake would
+    send the student looking for a bug that is not there: on the hand cases several wrong
+    versions give the right values too. Without an expected value (a property check) the type
+    message stands alone.
+    """
+    try:
+        got = _values.plain(result)
+    except _values.Rejected:
+        return []
+    if expected is _MISSING:
+        return []
+    if _values.compare(got, expected, *tol) is None:
+        return [f"    hint:     the values are right: return them as {_type_name(returns)}"]
+    return _diagnose(fn, mistakes, c, got, *tol)
+
+
+def _type_name(returns) -> str:
+    if isinstance(returns, tuple):
+        return f"a tuple of {len(returns)} ({', '.join(_type_name(r) for r in returns)})"
+    return "a numpy array" if returns is np.ndarray else f"a {returns.__name__}"
 
 
 def _raised(head: str, shown: str, exc: Exception, c: Case, likely=()) -> CheckFailure:
@@ -275,11 +370,20 @@ def check(
             expected = _values.plain(reference(*_deepcopy(c.args), **_deepcopy(c.kwargs)))
         else:
             raise TypeError(f"case {i} has no expected value and the check has no reference")
-        got, head, shown, warned = _call(
-            student_fn, c, name, i, len(cases), warn=warnings, returns=returns, mistakes=mistakes
-        )
         r = c.rtol if c.rtol is not None else rtol
         a = c.atol if c.atol is not None else atol
+        got, head, shown, warned = _call(
+            student_fn,
+            c,
+            name,
+            i,
+            len(cases),
+            warn=warnings,
+            returns=returns,
+            mistakes=mistakes,
+            expected=expected,
+            tol=(r, a),
+        )
         problem = _values.compare(got, expected, r, a)
         if problem:
             lines = [

@@ -297,6 +297,71 @@ def test_returns_enforces_the_documented_type():
     assert "should be a tuple of 2 values" in text
 
 
+def test_right_values_in_the_wrong_container_name_no_mistake():
+    # On hand cases several catalogued mistakes give the right values too; a list holding the
+    # right values would have been told it "likely" made them.
+    lookalike = _catalogue(("only the variances were computed", lambda: (np.zeros(2), 1.0)))
+    text = message(lambda: [np.zeros(2), 1.0], [case(expected=(np.zeros(2), 1.0))],
+                   returns=(np.ndarray, float), mistakes=lookalike)  # fmt: skip
+    assert "problem:  the result should be a tuple of 2 values, got a list" in text
+    assert "hint:     the values are right: return them as a tuple of 2" in text
+    assert "likely" not in text
+    # Wrong values in the wrong container: a mistake that reproduces them is still named.
+    halved = _catalogue(("halved", lambda: (np.zeros(2), 0.5)))
+    text = message(lambda: [np.zeros(2), 0.5], [case(expected=(np.zeros(2), 1.0))],
+                   returns=(np.ndarray, float), mistakes=halved)  # fmt: skip
+    assert "likely:   halved" in text and "values are right" not in text
+    # A property check has no expected value: the type message stands alone.
+    with pytest.raises(CheckFailure) as info:
+        check_property(lambda: [0.0], [case()], lambda got: True, description="anything",
+                       returns=np.ndarray, mistakes=_catalogue(("x", lambda: [0.0])))  # fmt: skip
+    assert str(info.value).splitlines()[-1].startswith("    problem:  the result should be")
+
+
+def _centre(x):
+    x = np.asarray(x, dtype=float)
+    m = x.mean()
+    x -= m  # the caller's array, when x was a float array
+    return float(m)
+
+
+def test_a_function_that_changes_its_argument_in_place_fails():
+    text = message(_centre, [case(np.array([1.0, 2.0, 3.0]), expected=2.0)])
+    assert "problem:  your function changed its argument x in place" in text
+    assert "np.array(x, dtype=float)" in text
+    # The same function on a list works on its own copy: nothing of the caller's changes.
+    check(_centre, [case([1.0, 2.0, 3.0], expected=2.0)])
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "named"),
+    [
+        (((np.ones(2), np.zeros(2)),), {}, "init[1]"),
+        (([np.ones(2), np.zeros(2)],), {}, "init[1]"),
+        (({"w": np.ones(2), "m": np.zeros(2)},), {}, "init['m']"),
+        ((), {"init": (np.ones(2), np.zeros(2))}, "init[1]"),
+    ],
+)
+def test_arrays_inside_an_argument_changed_in_place_are_named(args, kwargs, named):
+    def shift(init):
+        means = init["m"] if isinstance(init, dict) else init[1]
+        means += 1.0
+        return 0.0
+
+    text = message(shift, [case(*args, expected=0.0, **kwargs)])
+    assert f"changed its argument {named} in place" in text
+
+
+def test_what_a_function_may_change_is_not_taken_for_a_mistake():
+    def draws(rng, x):  # drawing from the generator, and rebinding its own name
+        x = x + rng.normal(size=x.size)
+        return float(x.size)
+
+    check(draws, [case(np.random.default_rng(0), np.zeros(3), expected=3.0)])
+    # NaN stays NaN: an array holding NaN is not "changed" by being read
+    check(lambda x: float(np.nansum(x)), [case(np.array([1.0, np.nan]), expected=1.0)])
+
+
 def test_check_property_names_a_mistake_too():
     wrong = _catalogue(("went down", lambda n: -np.arange(n, dtype=float)))
     with pytest.raises(CheckFailure) as info:

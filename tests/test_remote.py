@@ -104,6 +104,13 @@ def kernel(tmp_path_factory):
             a *= 2
             return float(a.sum())
 
+        def shift_nested(init, extra):
+            weights, means = init
+            means[0] += 1.0                     # inside a tuple
+            extra["cov"][0, 0] = 9.0            # inside a dict
+            extra["copy"] = np.zeros(2)         # the dict entry rebound: its values count
+            return 0.0
+
         def picky(x):
             if x < 0:
                 raise ValueError("x must be non-negative")
@@ -184,6 +191,27 @@ def test_a_failing_case_becomes_the_cells_error_output(kernel):
     assert "input:    x = [1, 1]" in text and "got:      1.0" in text and "look again" in text
 
 
+def test_a_function_that_changes_its_arguments_fails_in_the_grader_as_in_the_kernel(kernel):
+    # The student's function overwrites arrays of the test's arguments (one inside a tuple):
+    # the kernel's changes come back, and the check run here names them.
+    s = kernel.session()
+    cell = "# your code: scale_in_place, shift_nested\nimport numpy as np\n"
+    cell += "from course.checks import case, check\n"
+    cell += "check(scale_in_place, [case(np.array([1.0, 2.0]), expected=6.0)])\n"
+    nested = (
+        "# your code: shift_nested\nimport numpy as np\nfrom course.checks import case, check\n"
+    )
+    nested += "check(shift_nested, [case((np.ones(2), np.zeros(2)), {'cov': np.eye(2)}, "
+    nested += "expected=0.0)])\n"
+    try:
+        _, error, _ = run_test_cell(cell, s, ["scale_in_place", "shift_nested"])
+        _, nested_error, _ = run_test_cell(nested, s, ["shift_nested"])
+    finally:
+        kernel.finish(s)
+    assert "changed its argument a in place" in "\n".join(error[2])
+    assert "changed its argument init[1] in place" in "\n".join(nested_error[2])
+
+
 def test_callbacks_and_generators_behave_as_in_the_kernel(kernel):
     # The test's simulate(rng) stays here; the kernel's generator state goes back and forth,
     # so the draws and the generator afterwards are exactly those of a local run.
@@ -208,6 +236,22 @@ def test_arrays_changed_in_place_are_written_back(kernel):
         kernel.finish(s)
     assert total == 6.0
     np.testing.assert_array_equal(a, [2.0, 4.0])
+
+
+def test_arrays_inside_tuples_and_dicts_changed_in_place_are_written_back(kernel):
+    # So that a check sees a student's function change its argument's arrays (an EM start
+    # tuple, say) during autograde as it sees it in the student's kernel.
+    weights, means = np.array([0.5, 0.5]), np.array([0.0, 1.0])
+    extra = {"cov": np.eye(2), "copy": np.ones(2)}
+    s = kernel.session()
+    try:
+        s.describe(["shift_nested"])["shift_nested"]((weights, means), extra)
+    finally:
+        kernel.finish(s)
+    np.testing.assert_array_equal(means, [1.0, 1.0])
+    np.testing.assert_array_equal(weights, [0.5, 0.5])
+    np.testing.assert_array_equal(extra["cov"], [[9.0, 0.0], [0.0, 1.0]])
+    np.testing.assert_array_equal(extra["copy"], [0.0, 0.0])  # same shape, so written
 
 
 def test_errors_keep_their_type_and_the_students_line(kernel):

@@ -17,9 +17,10 @@ that case with a message saying so.
 A callable that the test passes to a student's function (a ``loglik`` for a grid search, a
 ``simulate(rng)`` for a coverage study) stays here; the kernel gets a reference, and each call
 of it comes back as a request that this side answers, so a hidden test's callable never leaves
-the grader either. Arrays that the student's function changed in place and random generators it
-drew from are written back into the test's own objects, so a test sees what it would see if the
-cell ran in the kernel.
+the grader either. Arrays that the student's function changed in place (arguments, or arrays
+inside an argument's tuples, lists and dicts) and random generators it drew from are written
+back into the test's own objects, so a test sees what it would see if the cell ran in the
+kernel: a check fails a function that overwrites its caller's data in both places.
 
 The cell's printed output and its exception become the cell's outputs, so nbgrader scores the
 cell exactly as it would have scored it in the kernel.
@@ -406,17 +407,34 @@ class Session:
 
     @staticmethod
     def _write_back(entries, bufs, args, kwargs) -> None:
-        """Copy arrays the student changed in place, and generator states, into the test's."""
+        """Copy arrays the student changed in place, and generator states, into the test's.
+
+        An entry is ``[position, value]``, or ``[position, value, path]`` for an array inside
+        the argument's tuples, lists and dicts (``path``: the indices and str keys that lead to
+        it). Only an array of the same shape is written, into the test's own array.
+        """
         for entry in entries or ():
-            if type(entry) is not list or len(entry) != 2:
-                raise WireError("a write-back entry is not a [position, value] pair")
-            where, value = entry
+            if type(entry) is not list or len(entry) not in (2, 3):
+                raise WireError("a write-back entry is not [position, value] or with a path")
+            where, value = entry[0], entry[1]
             if type(where) is int and 0 <= where < len(args):
                 target = args[where]
             elif type(where) is str and where in kwargs:
                 target = kwargs[where]
             else:
                 raise WireError("a write-back entry names no argument")
+            if len(entry) == 3:
+                path = entry[2]
+                if type(path) is not list or len(path) > 8:
+                    raise WireError("a write-back path is not a short list")
+                for step in path:
+                    t = type(target)
+                    if t in (tuple, list) and type(step) is int and 0 <= step < len(target):
+                        target = target[step]
+                    elif t is dict and type(step) is str and step in target:
+                        target = target[step]
+                    else:
+                        raise WireError("a write-back path leads nowhere in the argument")
             new = decode(value, bufs)
             if type(target) is np.ndarray and type(new) is np.ndarray:
                 if new.shape == target.shape and target.flags.writeable:
