@@ -12,6 +12,7 @@ return instead. During autograde the values have already crossed from the kernel
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -71,6 +72,14 @@ def plain(value, where: str = "the result"):
                 raise Rejected(f"{where} has a key of type {type(key).__name__}; use str keys")
             out[key] = plain(value[key], f"{where}[{key!r}]")
         return out
+    sympy_text = _sympy_text(value)
+    if sympy_text is not None:
+        raise Rejected(
+            f"{where} is the SymPy expression {sympy_text}, not a number: a name in your function "
+            "(n? theta? log? sqrt?) is a SymPy symbol or function from a derivation cell. "
+            "Compute with numbers: np.log and np.sqrt, and every variable defined in the function "
+            "(or passed to it)"
+        )
     if isinstance(value, (float, int, np.ndarray, list, dict)):
         raise Rejected(
             f"{where} is a {t.__name__} object, a subclass of {t.__mro__[1].__name__}. "
@@ -79,6 +88,21 @@ def plain(value, where: str = "the result"):
     raise Rejected(
         f"{where} is a {t.__name__} object; return a plain number, numpy array or tuple of them"
     )
+
+
+# During autograde a SymPy expression crosses from the kernel as its srepr text (course._wire).
+_SREPR = re.compile(r"(Mul|Add|Pow|Symbol|Integer|Rational|Float|log|exp|sqrt|Tuple|Eq)\(")
+
+
+def _sympy_text(value) -> str | None:
+    """A SymPy expression (or its srepr text from the kernel), shortened; else None."""
+    if (type(value).__module__ or "").startswith("sympy"):
+        text = str(value)
+    elif type(value) is str and _SREPR.match(value):
+        text = value
+    else:
+        return None
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _as_array_if_numbers(items: list):
@@ -175,6 +199,8 @@ def show(value, limit: int = 160) -> str:
     if type(value) is np.ndarray:
         with np.printoptions(precision=6, threshold=8, edgeitems=3, linewidth=limit):
             text = np.array2string(value, separator=", ")
+        if value.ndim > 1:  # one line, not numpy's ragged rows: [[1., 2.], [3., 4.]]
+            text = " ".join(text.split())
         return f"array({text})" if value.ndim else text
     if type(value) is tuple:
         inner = ", ".join(show(v, limit) for v in value)

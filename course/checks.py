@@ -116,6 +116,8 @@ def _show_arg(value) -> str:
         return repr(int(value))
     if type(value) in (list, tuple) and len(value) <= 12:
         return repr(value)
+    if type(value) is np.ndarray and value.dtype.kind in "biu":  # shown as the integers they are
+        return _values.show(value)
     try:
         return _values.show(_values.plain(value))
     except (_values.Rejected, TypeError):
@@ -300,14 +302,26 @@ def _type_name(returns) -> str:
     return "a numpy array" if returns is np.ndarray else f"a {returns.__name__}"
 
 
+_LIST_ARITHMETIC = (
+    "a Python list has no arithmetic of its own (a list ** 2, a float * list): convert the "
+    "argument first, x = np.asarray(x, dtype=float)"
+)
+
+
 def _raised(head: str, shown: str, exc: Exception, c: Case, likely=()) -> CheckFailure:
+    if likely:
+        advice = list(likely)
+    elif _error_name(exc) == "TypeError" and "'list'" in str(exc):
+        advice = [f"    hint:     {_LIST_ARITHMETIC}"]
+    else:
+        advice = [f"    hint:     {c.hint}"] if c.hint else []
     return CheckFailure(
         [
             head,
             f"    input:    {shown}",
             f"    raised:   {_error_name(exc)}: {exc}{_where_raised(exc)}",
-            *(likely or ([f"    hint:     {c.hint}"] if c.hint else [])),
         ]
+        + advice
     )
 
 
@@ -396,6 +410,10 @@ def check(
             likely = _diagnose(student_fn, mistakes, c, got, r, a)
             if likely:
                 lines += likely
+            elif (near := _near_miss(got, expected, c)) is not None:
+                lines.append(f"    hint:     {near}")
+                if c.hint or hint:
+                    lines.append(f"    or:       {c.hint or hint}")
             else:
                 guess = c.hint or _guess(got, expected, c) or hint
                 if guess:
@@ -646,6 +664,55 @@ def _guess(got, expected, c: Case | None) -> str | None:
             if close(e * factor):
                 return text
     return None
+
+
+NEAR_MISS = 1e-3  # a result this close, relative to the expected values' size, is "close"
+
+
+def _near_miss(got, expected, c: Case | None) -> str | None:
+    """What to say of a result within NEAR_MISS of the expected values but outside tolerance.
+
+    A grid too coarse, a finite-difference step or an optimiser that stops early gives such a
+    result, and a hint written for a wrong formula would send the student the wrong way. None
+    when the result is further off, or when a usual formula mistake explains it (:func:`_guess`).
+    """
+    pairs = _aligned(got, expected)
+    if not pairs or _guess(got, expected, c) is not None:
+        return None
+    if not all(np.isfinite(g).all() and np.isfinite(e).all() for g, e in pairs):
+        return None
+    overall = max(float(np.max(np.abs(e), initial=0.0)) for _, e in pairs)
+    if overall == 0.0:
+        return None
+    relative = 0.0
+    for g, e in pairs:  # each part (a tuple's entries) against its own size: (mu, sigma) differ
+        size = float(np.max(np.abs(e), initial=0.0)) or overall
+        relative = max(relative, float(np.max(np.abs(g - e), initial=0.0)) / size)
+    if relative > NEAR_MISS:
+        return None
+    return (
+        f"close, but outside the tolerance (off by {relative:.2g} of the expected size): "
+        "usually a matter of precision, not of the formula: a grid too coarse, a "
+        "finite-difference step, or an optimiser that stops too early"
+    )
+
+
+def _aligned(got, expected) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """``[(got part, expected part)]`` as float arrays of equal shapes, or None."""
+    if type(expected) is tuple:
+        if type(got) is not tuple or len(got) != len(expected):
+            return None
+        out = []
+        for g, e in zip(got, expected, strict=True):
+            part = _aligned(g, e)
+            if part is None:
+                return None
+            out += part
+        return out
+    if type(expected) not in (float, np.ndarray) or type(got) not in (float, np.ndarray):
+        return None
+    g, e = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    return [(g, e)] if g.shape == e.shape else None
 
 
 def _sample_size(c: Case | None) -> int | None:

@@ -297,6 +297,52 @@ def test_returns_enforces_the_documented_type():
     assert "should be a tuple of 2 values" in text
 
 
+def test_a_near_miss_is_told_it_is_a_matter_of_precision():
+    # A grid step, a finite difference or an early stop: a formula hint would mislead.
+    text = message(lambda x: (1e-8, 1.4142134e-4), [case([1.0], expected=(0.0, 1.41421356e-4),
+                   hint="divide by n")])  # fmt: skip
+    assert "hint:     close, but outside the tolerance (off by 7.1e-05" in text
+    assert "or:       divide by n" in text
+    # Each part of a tuple against its own size: sigma off by 100 % beside mu = 1000 is no near
+    # miss.
+    text = message(lambda x: (1000.0, 0.002), [case([1.0], expected=(1000.0, 0.001))])
+    assert "close" not in text
+    # A usual formula mistake keeps its own hint even when small (n / (n - 1) with n = 2000).
+    x = np.arange(2000.0)
+    text = message(lambda x: float(np.var(x, ddof=1)), [case(x, expected=float(np.var(x)))])
+    assert "not n - 1" in text and "close" not in text
+
+
+def test_list_arithmetic_gets_its_own_hint_not_the_case_hint():
+    def likelihood(x, theta):
+        return float(np.prod(theta**x * (1 - theta) ** (1 - x)))
+
+    text = message(likelihood, [case([1, 0, 1], 0.5, expected=0.125, hint="multiply the factors")])
+    assert "raised:   TypeError" in text and "np.asarray(x, dtype=float)" in text
+    assert "multiply the factors" not in text
+
+
+def test_a_sympy_result_says_where_it_came_from():
+    import sympy
+
+    n = sympy.Symbol("n")  # a derivation cell's symbol, used by mistake in a function
+    text = message(lambda x: float(np.sum(x)) / n, [case([1.0, 2.0], expected=1.5)])
+    assert "the result is the SymPy expression 3.0/n, not a number" in text
+    # during autograde it arrives from the kernel as its srepr text
+    srepr = "Mul(Float('3.0', precision=53), Pow(Symbol('n'), Integer(-1)))"
+    text = message(lambda x: srepr, [case([1.0, 2.0], expected=1.5)])
+    assert "is the SymPy expression Mul(Float(" in text and "np.log" in text
+    assert "SymPy" not in message(lambda x: "three", [case([1.0], expected=1.5)])
+
+
+def test_integer_arrays_and_matrices_are_shown_as_they_are():
+    text = message(lambda t, o: 0.2, [case(np.array([2.0, 3.0]), np.array([1, 0]), expected=0.1)])
+    assert "o = array([1, 0])" in text  # integers, the very thing a 0/1 index hint is about
+    text = message(lambda X: X * 2, [case(np.array([[1.0], [-2.0]]), expected=np.ones((2, 1)))])
+    assert "input:    X = array([[ 1.], [-2.]])" in text  # one line, not numpy's ragged rows
+    assert "got:      array([[ 2.], [-4.]])" in text
+
+
 def test_right_values_in_the_wrong_container_name_no_mistake():
     # On hand cases several catalogued mistakes give the right values too; a list holding the
     # right values would have been told it "likely" made them.
