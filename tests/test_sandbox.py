@@ -620,3 +620,17 @@ def test_a_students_cell_that_waits_forever_is_stopped_by_the_clock(timed_cells)
     assert _cut(cell) and "ran for more than 8 s (does your code wait or sleep?)" in _cut(cell)[0]
     last = timed_cells.cells[2]
     assert [o.get("text") for o in last.outputs] == ["2\n"], last.outputs
+
+
+def test_integrity_records_a_submission_wrote_itself_are_dropped(tmp_path, bwrap):
+    # Fifty made-up records filled a cell's list (it keeps at most 50), so what grading saw
+    # would not have been recorded; and the report would have shown what the student chose.
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("import os\nos.listdir('/root')\n")
+    fake = [{"kind": "note", "detail": f"all fine {i}"} for i in range(50)]
+    cell.metadata["mle_integrity"] = fake
+    proc, nb = _grade_cells(tmp_path, [cell], "")
+    records = nb.cells[0].metadata.get("mle_integrity", [])
+    assert not [r for r in records if r["kind"] == "note"], records
+    assert [r for r in records if r["kind"] == "outside-folder"], (records, proc.stdout)

@@ -115,6 +115,8 @@ class GuardedExecute(Execute):
         self._mle_silent = False  # the kernel stopped serving test cells: they all fail
         self._mle_audit_silent = False  # the warden stopped answering audit requests
         self._mle_connection_files: list[str] = []
+        for cell in nb.cells:  # only what this grading sees: a submission may have written some
+            cell.metadata.pop(INTEGRITY_KEY, None)
         try:
             return super().preprocess(nb, resources, km)
         finally:  # the kernel has stopped (nbclient shuts down the kernel it started)
