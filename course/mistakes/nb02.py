@@ -144,6 +144,13 @@ def newton_ignores_tol(grad, hess, x0, tol=1e-10, max_iter=100):
     return _newton(grad, hess, x0, None, max_iter, _solve)
 
 
+@mistake(
+    "newton_method", "you stopped at 1e-10 whatever tol was: compare the step with the tol argument"
+)
+def newton_fixed_tol(grad, hess, x0, tol=1e-10, max_iter=100):
+    return _newton(grad, hess, x0, 1e-10, max_iter, _solve)
+
+
 # --- fit_gaussian_numerically ------------------------------------------------------------
 
 

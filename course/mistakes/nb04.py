@@ -139,6 +139,12 @@ def gaussian_statistics(x):
     return int(x.size), float(np.sum(x)), float(np.sum(x**2))
 
 
+@mistake("sufficient_statistics", "log(prod x) overflows: sum the logs, np.sum(np.log(x))")
+def log_of_product(x):
+    x = np.asarray(x, dtype=float)
+    return int(x.size), float(np.sum(x)), float(np.log(np.prod(x)))
+
+
 # --- gamma_mle ---------------------------------------------------------------------------
 
 

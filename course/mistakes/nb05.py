@@ -143,7 +143,8 @@ def se_squared(estimate, se, level=0.95):
 
 @mistake(
     "wald_interval",
-    "(lower, upper) came out reversed: norm.ppf((1 - level) / 2) is negative; use 0.5 + level / 2",
+    "(lower, upper) is reversed: return (estimate - z*se, estimate + z*se)"
+    " (a negative z from norm.ppf((1 - level)/2) also does this)",
 )
 def reversed_ends(estimate, se, level=0.95):
     return _wald(estimate, se, stats.norm.ppf((1 - level) / 2))
@@ -231,6 +232,11 @@ def strict_inequalities(interval, simulate, true_value, reps, rng):
 def simulated_once(interval, simulate, true_value, reps, rng):
     data = simulate(rng)
     return float(np.mean([_hits(interval, data, true_value) for _ in range(reps)]))
+
+
+@mistake("coverage", "hits // reps is integer division: use hits / reps")
+def integer_division(interval, simulate, true_value, reps, rng):
+    return sum(_hits(interval, simulate(rng), true_value) for _ in range(reps)) // reps
 
 
 @mistake("coverage", "you returned the fraction of MISSES; coverage is the fraction covered")

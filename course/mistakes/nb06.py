@@ -214,6 +214,19 @@ def hard_threshold(X, y, lam, n_iter=1000):
     return _ista(X, y, lam, n_iter, shrink=lambda z, t: np.where(np.abs(z) > t, z, 0.0))
 
 
+@mistake("lasso_map", "L is the largest eigenvalue of X^T X, ||X||_2 squared, not ||X||_2")
+def spectral_norm_not_squared(X, y, lam, n_iter=1000):
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    L = np.linalg.norm(X, 2)
+    w = np.zeros(X.shape[1])
+    if L == 0.0:
+        return w
+    for _ in range(n_iter):
+        z = w + (X.T @ (y - X @ w)) / L
+        w = _soft(z, lam / L)
+    return w
+
+
 @mistake("lasso_map", "one iteration too many: run exactly n_iter steps from w = 0")
 def one_too_many(X, y, lam, n_iter=1000):
     return _ista(X, y, lam, n_iter, shrink=_soft, extra=1)

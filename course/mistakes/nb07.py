@@ -93,6 +93,17 @@ def naive_ratio(X, weights, means, covs):
     return p / p.sum(axis=1, keepdims=True)
 
 
+@mistake(
+    "e_step",
+    "you subtracted the largest value of the whole array; subtract each row's largest"
+    " (or use logsumexp(a, axis=1, keepdims=True))",
+)
+def global_max_shift(X, weights, means, covs):
+    a = _log_joint(X, weights, means, covs)
+    r = np.exp(a - a.max())
+    return r / r.sum(axis=1, keepdims=True)
+
+
 @mistake("e_step", "you returned log-responsibilities; exponentiate them")
 def log_responsibilities(X, weights, means, covs):
     a = _log_joint(X, weights, means, covs)
@@ -107,7 +118,10 @@ def unnormalised(X, weights, means, covs):
 # --- m_step ------------------------------------------------------------------------------
 
 
-def _m(X, resp, var_floor=0.0, *, weights_of=None, cov_den=None, diagonal=False, floor=True):
+def _m(
+    X, resp, var_floor=0.0, *, weights_of=None, cov_den=None, diagonal=False, floor=True,
+    floor_everywhere=False,
+):  # fmt: skip
     X, resp = np.asarray(X, dtype=float), np.asarray(resp, dtype=float)
     n, d = X.shape
     Nk = resp.sum(axis=0)
@@ -117,7 +131,11 @@ def _m(X, resp, var_floor=0.0, *, weights_of=None, cov_den=None, diagonal=False,
     for j in range(resp.shape[1]):
         D = X - means[j]
         c = (resp[:, j, None] * D).T @ D / (Nk[j] if cov_den is None else cov_den(Nk[j], n))
-        covs[j] = (np.diag(np.diag(c)) if diagonal else c) + (var_floor * np.eye(d) if floor else 0)
+        c = np.diag(np.diag(c)) if diagonal else c
+        if floor_everywhere:
+            covs[j] = c + var_floor
+        else:
+            covs[j] = c + (var_floor * np.eye(d) if floor else 0)
     return weights, means, covs
 
 
@@ -148,6 +166,11 @@ def diagonal_covariance(X, resp, var_floor=0.0):
 @mistake("m_step", "var_floor is ignored: add var_floor * I to every covariance")
 def floor_ignored(X, resp, var_floor=0.0):
     return _m(X, resp, var_floor, floor=False)
+
+
+@mistake("m_step", "var_floor goes on the diagonal only: add var_floor * np.eye(d)")
+def floor_on_every_entry(X, resp, var_floor=0.0):
+    return _m(X, resp, var_floor, floor_everywhere=True)
 
 
 # --- fit_gmm_em --------------------------------------------------------------------------

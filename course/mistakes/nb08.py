@@ -117,6 +117,17 @@ def naive_log_softmax(logits):
     return z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True))
 
 
+@mistake(
+    "log_softmax",
+    "you took the log of the probabilities: exp(-1000) underflows to 0 and log(0) = -inf;"
+    " return shifted - log(sum(exp(shifted)))",
+)
+def log_of_probabilities(logits):
+    z = np.asarray(logits, dtype=float)
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return np.log(e / np.sum(e, axis=-1, keepdims=True))
+
+
 @mistake("log_softmax", "you returned probabilities (softmax); return their logs")
 def softmax_not_log(logits):
     z = np.asarray(logits, dtype=float)
