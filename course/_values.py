@@ -192,20 +192,33 @@ def describe_kind(value) -> str:
     return f"a {t.__name__}"
 
 
-def show(value, limit: int = 160) -> str:
-    """A short, readable rendering of a value for a feedback message."""
+def show(value, limit: int = 160, precision: int = 6) -> str:
+    """A short, readable rendering of a value for a feedback message.
+
+    Arrays show ``precision`` digits; :func:`show_pair` asks for all of them when two values
+    that differ would otherwise look the same.
+    """
     if type(value) is float:
         return float.__repr__(value) if not math.isinf(value) else ("inf" if value > 0 else "-inf")
     if type(value) is np.ndarray:
-        with np.printoptions(precision=6, threshold=8, edgeitems=3, linewidth=limit):
+        with np.printoptions(precision=precision, threshold=8, edgeitems=3, linewidth=limit):
             text = np.array2string(value, separator=", ")
         if value.ndim > 1:  # one line, not numpy's ragged rows: [[1., 2.], [3., 4.]]
             text = " ".join(text.split())
         return f"array({text})" if value.ndim else text
     if type(value) is tuple:
-        inner = ", ".join(show(v, limit) for v in value)
+        inner = ", ".join(show(v, limit, precision) for v in value)
         return f"({inner}{',' if len(value) == 1 else ''})"
     if type(value) is dict:
-        return "{" + ", ".join(f"{k!r}: {show(v, limit)}" for k, v in value.items()) + "}"
+        items = (f"{k!r}: {show(v, limit, precision)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def show_pair(expected, got) -> tuple[str, str]:
+    """``show`` of both values, with every digit when six would make them look the same."""
+    shown = show(expected), show(got)
+    if shown[0] == shown[1]:
+        shown = show(expected, precision=17), show(got, precision=17)
+    return shown

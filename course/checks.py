@@ -400,11 +400,12 @@ def check(
         )
         problem = _values.compare(got, expected, r, a)
         if problem:
+            want, have = _values.show_pair(expected, got)
             lines = [
                 head,
                 f"    input:    {shown}",
-                f"    expected: {_values.show(expected)}",
-                f"    got:      {_values.show(got)}",
+                f"    expected: {want}",
+                f"    got:      {have}",
                 f"    problem:  {problem}",
             ]
             likely = _diagnose(student_fn, mistakes, c, got, r, a)
@@ -447,10 +448,11 @@ def check_value(got, expected, *, name, rtol=1e-7, atol=1e-10, hint=None):
     expected = _values.plain(expected, "the expected value")
     problem = _values.compare(got, expected, rtol, atol, name)
     if problem:
+        want, have = _values.show_pair(expected, got)
         lines = [
             f"{name} is not right",
-            f"    expected: {_values.show(expected)}",
-            f"    got:      {_values.show(got)}",
+            f"    expected: {want}",
+            f"    got:      {have}",
             f"    problem:  {problem}",
         ]
         guess = hint or _guess(got, expected, None)

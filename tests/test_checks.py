@@ -430,3 +430,16 @@ def test_a_warning_is_explained_only_by_a_mistake_that_warns_too():
     wrong = _catalogue(("quiet", quiet), ("loud", loud))
     text = message(loud, [case(1, expected=1.0)], warnings="fail", mistakes=wrong)
     assert "likely:   loud" in text and "quiet" not in text
+
+
+def test_values_that_differ_beyond_six_digits_are_shown_in_full():
+    # Two values shown alike beside "differs by up to 5.55e-17" left the student guessing.
+    with pytest.raises(CheckFailure) as info:
+        check_value(np.array([0.3, -0.2, 0.1]) + 2.78e-17, np.array([0.3, -0.2, 0.1]),
+                    name="x", rtol=0, atol=0)  # fmt: skip
+    expected, got = str(info.value).splitlines()[1:3]
+    assert expected == "    expected: array([ 0.3, -0.2,  0.1])"
+    assert "0.30000000000000004" in got
+    # Values that already look different keep the short form.
+    text = message(lambda: np.array([1.0, 2.5]), [case(expected=np.array([1.0, 2.0]))])
+    assert "got:      array([1. , 2.5])" in text
