@@ -293,8 +293,8 @@ MAX_WRITEBACK_ARRAYS = 64  # and this many per argument
 def _arrays_in(value, np, path=(), depth=0, found=None):
     """``[(path, array)]`` for the arrays in ``value`` and its tuples, lists and dicts.
 
-    ``path`` is the list of indices and str keys that leads to the array; the argument itself is
-    ``[]``. Only exact built-in containers are looked into (what the wire builds).
+    ``path`` is the list of indices and str keys that leads to the array (``course._wire.follow``
+    walks it); the argument itself is ``[]``. Only exact built-in containers are looked into.
     """
     found = [] if found is None else found
     t = type(value)
@@ -309,19 +309,6 @@ def _arrays_in(value, np, path=(), depth=0, found=None):
             if type(key) is str:
                 _arrays_in(item, np, (*path, key), depth + 1, found)
     return found
-
-
-def _at(value, path):
-    """What ``path`` (from :func:`_arrays_in`) leads to in ``value`` now, or None."""
-    for step in path:
-        t = type(value)
-        if t in (tuple, list) and type(step) is int and 0 <= step < _len(value):
-            value = value[step]
-        elif t is dict and type(step) is str and step in value:
-            value = value[step]
-        else:
-            return None
-    return value
 
 
 def _end_an_escaped_fork(*_) -> None:
@@ -396,7 +383,7 @@ class _Server:
     def call(self, header, bufs):
         import numpy as np
 
-        from course._wire import NotPlain, decode, encode
+        from course._wire import NotPlain, decode, encode, follow
 
         name = header.get("name")
         fn = self.shell.user_ns.get(name)
@@ -440,7 +427,7 @@ class _Server:
                 back.append([key, encode(value.bit_generator.state, out)])
                 continue
             for path, old in before.get(key, ()):
-                now = _at(value, path)
+                now = follow(value, path)
                 if type(now) is np.ndarray and (
                     now.shape != old.shape or not np.array_equal(now, old, equal_nan=True)
                 ):

@@ -43,6 +43,7 @@ __all__ = [
     "decode",
     "dumps",
     "encode",
+    "follow",
     "loads",
     "new_generator",
     "show_type",
@@ -75,6 +76,23 @@ class Callback:
 
     def __init__(self, ident: int, name: str = "function"):
         self.ident, self.name = ident, name
+
+
+def follow(value, path):
+    """What ``path`` (indices into tuples and lists, str keys into dicts) leads to in ``value``.
+
+    Only exact built-in containers are walked, as the wire builds them; None when a step leads
+    nowhere. Both sides use it for the arrays inside arguments that a call changed in place.
+    """
+    for step in path:
+        t = type(value)
+        if t in (tuple, list) and type(step) is int and 0 <= step < len(value):
+            value = value[step]
+        elif t is dict and type(step) is str and step in value:
+            value = value[step]
+        else:
+            return None
+    return value
 
 
 def show_type(value) -> str:

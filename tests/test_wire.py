@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from course._wire import Callback, NotPlain, WireError, decode, dumps, encode, loads
+from course._wire import Callback, NotPlain, WireError, decode, dumps, encode, follow, loads
 
 
 def roundtrip(value, **kwargs):
@@ -209,3 +209,12 @@ def test_a_derivation_crosses_as_srepr_text_for_the_safe_parser():
     assert type(text) is str and "Lying" in text
     with pytest.raises(Exception, match="Lying"):
         parse(text, bernoulli_score.namespace)  # never rebuilt as the student's class
+
+
+def test_follow_walks_only_plain_containers_by_index_and_str_key():
+    a = np.zeros(2)
+    value = ({"means": [a]}, 1.0)
+    assert follow(value, [0, "means", 0]) is a
+    assert follow(value, []) is value
+    for path in ([2], [0, "covs"], [0, "means", 1], [True], [0, 0], [1, 0], [-1]):
+        assert follow(value, path) is None, path

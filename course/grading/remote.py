@@ -59,6 +59,7 @@ from course._wire import (
     WireError,
     decode,
     encode,
+    follow,
     new_generator,
 )
 from course.grading.submissions import parse_cell
@@ -427,14 +428,9 @@ class Session:
                 path = entry[2]
                 if type(path) is not list or len(path) > 8:
                     raise WireError("a write-back path is not a short list")
-                for step in path:
-                    t = type(target)
-                    if t in (tuple, list) and type(step) is int and 0 <= step < len(target):
-                        target = target[step]
-                    elif t is dict and type(step) is str and step in target:
-                        target = target[step]
-                    else:
-                        raise WireError("a write-back path leads nowhere in the argument")
+                target = follow(target, path)
+                if target is None:
+                    raise WireError("a write-back path leads nowhere in the argument")
             new = decode(value, bufs)
             if type(target) is np.ndarray and type(new) is np.ndarray:
                 if new.shape == target.shape and target.flags.writeable:
