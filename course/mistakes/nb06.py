@@ -113,6 +113,12 @@ def laplace_no_constant(w, b):
     return float(-np.sum(np.abs(np.asarray(w, dtype=float))) / b)
 
 
+@mistake("laplace_log_prior", "the constant is -d log(2b), not -d log(b)")
+def log_b_not_log_2b(w, b):
+    w = np.asarray(w, dtype=float)
+    return float(-w.size * np.log(b) - np.sum(np.abs(w)) / b)
+
+
 @mistake("laplace_log_prior", "w^2 belongs to the Gaussian prior; the Laplace prior uses |w|")
 def squared(w, b):
     w = np.asarray(w, dtype=float)
