@@ -634,3 +634,35 @@ def test_integrity_records_a_submission_wrote_itself_are_dropped(tmp_path, bwrap
     records = nb.cells[0].metadata.get("mle_integrity", [])
     assert not [r for r in records if r["kind"] == "note"], records
     assert [r for r in records if r["kind"] == "outside-folder"], (records, proc.stdout)
+
+
+def test_a_cell_keeps_at_most_max_output_bytes_of_output(tmp_path, bwrap):
+    # A red-team submission printed 12 displays of 100 MB: the grader held them all (1.6 GB) and
+    # wrote a 21 MB graded notebook. Here the limit is 1000 bytes, to keep the test small.
+    import nbformat
+
+    flood = nbformat.v4.new_code_cell("for i in range(50):\n    print('x' * 99)\n")
+    after = nbformat.v4.new_code_cell("print('after')\n")
+    redraw = nbformat.v4.new_code_cell(
+        "from IPython.display import clear_output\n"
+        "for i in range(30):\n"
+        "    clear_output(wait=True)\n"
+        "    print(str(i) * 99)\n"
+    )
+    proc, nb = _grade_cells(
+        tmp_path, [flood, after, redraw], "config.GuardedExecute.max_output_bytes = 1000"
+    )
+    text = [
+        "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        for cell in nb.cells
+    ]
+    assert text[0].endswith(
+        "[the grader kept 1000 bytes of this cell's output and dropped the rest]\n"
+    )
+    assert len(text[0]) < 1000 + 100, len(text[0])
+    records = nb.cells[0].metadata.get("mle_integrity", [])
+    assert [r for r in records if r["kind"] == "output"], (records, proc.stdout)
+    assert text[1] == "after\n"  # the next cell is not cut
+    # A cell that clears and redraws keeps what it shows last, and is not cut.
+    assert text[2] == "29" * 99 + "\n", text[2][:300]
+    assert not nb.cells[2].metadata.get("mle_integrity")

@@ -36,7 +36,7 @@ from queue import Empty
 from jupyter_core.utils import run_sync
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Float
+from traitlets import Bool, Float, Integer
 
 from course._warden import MSG_REQUEST, MSG_SERVE
 from course.grading import sandbox
@@ -75,6 +75,20 @@ def _record(cell, entries) -> None:
             existing.append(entry)
 
 
+def _output_size(content) -> int:
+    """The bytes an output message would add to the notebook (its text, data and traceback)."""
+    if not isinstance(content, dict):
+        return 0
+    size = len(str(content.get("text", "")))
+    data = content.get("data")
+    if isinstance(data, dict):
+        size += sum(len(str(v)) for v in data.values())
+    traceback = content.get("traceback")
+    if isinstance(traceback, list):
+        size += sum(len(str(line)) for line in traceback)
+    return size
+
+
 class GuardedExecute(Execute):
     """nbgrader's ``Execute``, with graded test cells run in the grader (module docstring)."""
 
@@ -88,6 +102,14 @@ class GuardedExecute(Execute):
         True,
         help="Stop grading a submission whose kernel has no warden (fail closed). Only turn "
         "this off for a kernel that cannot load course._warden.",
+    ).tag(config=True)
+
+    max_output_bytes = Integer(
+        5 * 2**20,
+        help="The most output (text, images, error tracebacks) one cell may keep, in bytes. "
+        "What comes after is dropped, with a notice in the cell and an integrity record: a "
+        "submission printing gigabytes would otherwise fill the grader's memory and the graded "
+        "notebook. A figure is about 50 kB.",
     ).tag(config=True)
 
     def create_kernel_manager(self):
@@ -115,6 +137,7 @@ class GuardedExecute(Execute):
         self._mle_silent = False  # the kernel stopped serving test cells: they all fail
         self._mle_audit_silent = False  # the warden stopped answering audit requests
         self._mle_connection_files: list[str] = []
+        self._mle_output_bytes: dict[int, int] = {}  # cell index -> output bytes kept
         for cell in nb.cells:  # only what this grading sees: a submission may have written some
             cell.metadata.pop(INTEGRITY_KEY, None)
         try:
@@ -122,6 +145,48 @@ class GuardedExecute(Execute):
         finally:  # the kernel has stopped (nbclient shuts down the kernel it started)
             for conn_file in self._mle_connection_files:
                 sandbox.remove_kernel_connection_folder(conn_file)
+
+    # --- output ---------------------------------------------------------------------------
+    def output(self, outs, msg, display_id, cell_index):
+        """nbclient's output handling, keeping at most ``max_output_bytes`` per cell.
+
+        What a ``clear_output`` removed no longer counts (a cell that redraws one figure keeps
+        one figure), but once a cell is cut it stays cut.
+        """
+        kept = self._mle_output_bytes.get(cell_index, 0)
+        if self.clear_before_next_output and kept <= self.max_output_bytes:
+            kept = 0  # nbclient clears the cell's outputs before it adds this one
+        if kept > self.max_output_bytes:  # already cut: drop the rest
+            return None
+        size = _output_size(msg.get("content", {}))
+        if kept + size <= self.max_output_bytes:
+            self._mle_output_bytes[cell_index] = kept + size
+            return super().output(outs, msg, display_id, cell_index)
+        self._mle_output_bytes[cell_index] = self.max_output_bytes + 1
+        n = self.max_output_bytes
+        limit = f"{n / 2**20:g} MB" if n >= 2**20 else f"{n} bytes"
+        notice = NotebookNode(
+            output_type="stream",
+            name="stdout",
+            text=f"[the grader kept {limit} of this cell's output and dropped the rest]\n",
+        )
+        outs.append(notice)
+        _record(
+            self.nb.cells[cell_index],
+            [
+                {
+                    "kind": "output",
+                    "detail": f"the cell's output passed {limit}; the rest was dropped",
+                }
+            ],
+        )
+        return None
+
+    def clear_output(self, outs, msg, cell_index):
+        super().clear_output(outs, msg, cell_index)
+        if not self.clear_before_next_output and not outs:  # cleared now, not deferred
+            if self._mle_output_bytes.get(cell_index, 0) <= self.max_output_bytes:
+                self._mle_output_bytes[cell_index] = 0
 
     # --- the warden's audit records ------------------------------------------------------
     async def _mle_request(self, msg_type: str, content: dict, timeout: float) -> dict | None:
