@@ -666,3 +666,25 @@ def test_a_cell_keeps_at_most_max_output_bytes_of_output(tmp_path, bwrap):
     # A cell that clears and redraws keeps what it shows last, and is not cut.
     assert text[2] == "29" * 99 + "\n", text[2][:300]
     assert not nb.cells[2].metadata.get("mle_integrity")
+
+
+def test_cells_after_the_notebooks_time_is_up_are_not_run(tmp_path, bwrap):
+    # Each cell waiting just under its own limit (2 minutes by the clock) held a grading process
+    # for as long as the notebook had cells. Here the notebook's budget is 3 s.
+    import nbformat
+
+    cells = [
+        nbformat.v4.new_code_cell("import time\ntime.sleep(2)\nprint('one')"),
+        nbformat.v4.new_code_cell("time.sleep(2)\nprint('two')"),
+        nbformat.v4.new_code_cell("print('three')"),
+        nbformat.v4.new_code_cell("print('four')"),
+    ]
+    proc, nb = _grade_cells(tmp_path, cells, "config.GuardedExecute.max_notebook_seconds = 3.0")
+    printed = ["".join(o.get("text", "") for o in c.outputs) for c in nb.cells]
+    assert printed[:2] == ["one\n", "two\n"], (printed, proc.stdout)
+    for cell in nb.cells[2:]:
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        assert [e.ename for e in errors] == ["NotebookTimeout"], cell.outputs
+        assert "3 s" in errors[0].evalue
+    records = nb.cells[2].metadata.get("mle_integrity", [])
+    assert [r for r in records if r["kind"] == "timeout"], records

@@ -112,6 +112,15 @@ class GuardedExecute(Execute):
         "notebook. A figure is about 50 kB.",
     ).tag(config=True)
 
+    max_notebook_seconds = Float(
+        600.0,
+        help="Seconds by the clock one notebook may take from its first cell on; the cells after "
+        "that are not run (an error in each, so their tests score 0, and a line in the "
+        "integrity report). The per-cell limit alone lets a notebook of many cells that each "
+        "wait just under it hold a grading process for hours; the course's notebooks take under "
+        "a minute.",
+    ).tag(config=True)
+
     def create_kernel_manager(self):
         """nbclient's kernel manager, able to find the sandbox kernelspec (and only this one).
 
@@ -138,6 +147,8 @@ class GuardedExecute(Execute):
         self._mle_audit_silent = False  # the warden stopped answering audit requests
         self._mle_connection_files: list[str] = []
         self._mle_output_bytes: dict[int, int] = {}  # cell index -> output bytes kept
+        self._mle_first_cell: float | None = None  # when the first cell began (time.monotonic)
+        self._mle_out_of_time = False
         for cell in nb.cells:  # only what this grading sees: a submission may have written some
             cell.metadata.pop(INTEGRITY_KEY, None)
         try:
@@ -229,6 +240,10 @@ class GuardedExecute(Execute):
             return await super().async_execute_cell(
                 cell, cell_index, execution_count, store_history
             )
+        if self._mle_first_cell is None:
+            self._mle_first_cell = time.monotonic()
+        elif time.monotonic() - self._mle_first_cell > self.max_notebook_seconds:
+            return self._skip_for_time(cell)
         # One count for the kernel's cells and the grader's together, in notebook order.
         self._mle_count += 1
         if not is_test_cell(cell):
@@ -255,6 +270,21 @@ class GuardedExecute(Execute):
             )
             return cell
         await self._run_remote(cell, names)
+        return cell
+
+    def _skip_for_time(self, cell):
+        """A cell after the notebook's time ran out: not run, an error in its place."""
+        budget = f"{self.max_notebook_seconds:g} s"
+        cell.outputs = []
+        self._fail(
+            cell,
+            "NotebookTimeout",
+            f"the notebook took more than its {budget} by the clock; this cell was not run",
+        )
+        if not self._mle_out_of_time:
+            self._mle_out_of_time = True
+            detail = f"the notebook ran out of its {budget}: this cell and those after it not run"
+            _record(cell, [{"kind": "timeout", "detail": detail}])
         return cell
 
     # nbclient binds ``execute_cell`` to its own ``async_execute_cell`` at class creation.
