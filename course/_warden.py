@@ -286,31 +286,6 @@ def _builtin_error(text: str) -> Exception:
 _KERNEL_PID = _getpid()
 
 
-MAX_WRITEBACK_DEPTH = 3  # arrays inside an argument's tuples, lists and dicts: this deep
-MAX_WRITEBACK_ARRAYS = 64  # and this many per argument
-
-
-def _arrays_in(value, np, path=(), depth=0, found=None):
-    """``[(path, array)]`` for the arrays in ``value`` and its tuples, lists and dicts.
-
-    ``path`` is the list of indices and str keys that leads to the array (``course._wire.follow``
-    walks it); the argument itself is ``[]``. Only exact built-in containers are looked into.
-    """
-    found = [] if found is None else found
-    t = type(value)
-    if t is np.ndarray:
-        if _len(found) < MAX_WRITEBACK_ARRAYS:
-            found.append((_list(path), value))
-    elif depth < MAX_WRITEBACK_DEPTH and t in (tuple, list):
-        for i, item in enumerate(value):
-            _arrays_in(item, np, (*path, i), depth + 1, found)
-    elif depth < MAX_WRITEBACK_DEPTH and t is dict:
-        for key, item in value.items():
-            if type(key) is str:
-                _arrays_in(item, np, (*path, key), depth + 1, found)
-    return found
-
-
 def _end_an_escaped_fork(*_) -> None:
     """End this process if it is a child the student's code forked that got back to ours.
 
@@ -383,7 +358,7 @@ class _Server:
     def call(self, header, bufs):
         import numpy as np
 
-        from course._wire import NotPlain, decode, encode, follow
+        from course._wire import NotPlain, array_changed, arrays_in, decode, encode, follow
 
         name = header.get("name")
         fn = self.shell.user_ns.get(name)
@@ -392,7 +367,7 @@ class _Server:
         # The arrays the arguments hold, top-level or inside tuples, lists and dicts: those the
         # student's function changes in place are written back into the test's own objects.
         before = {
-            k: [(path, a.copy()) for path, a in _arrays_in(v, np)]
+            k: [(path, a.copy()) for path, a in arrays_in(v)]
             for k, v in [*enumerate(args), *kwargs.items()]
         }
         reply: dict = {}
@@ -428,9 +403,7 @@ class _Server:
                 continue
             for path, old in before.get(key, ()):
                 now = follow(value, path)
-                if type(now) is np.ndarray and (
-                    now.shape != old.shape or not np.array_equal(now, old, equal_nan=True)
-                ):
+                if type(now) is np.ndarray and array_changed(old, now):
                     back.append([key, encode(now, out), path] if path else [key, encode(now, out)])
         reply["writeback"] = back
         reply["stdout"] = printed.getvalue()[:MAX_PRINTED]

@@ -36,10 +36,14 @@ import sys
 import numpy as np
 
 __all__ = [
+    "MAX_ARRAYS",
+    "MAX_ARRAY_DEPTH",
     "MAX_BYTES",
     "Callback",
     "NotPlain",
     "WireError",
+    "array_changed",
+    "arrays_in",
     "decode",
     "dumps",
     "encode",
@@ -76,6 +80,40 @@ class Callback:
 
     def __init__(self, ident: int, name: str = "function"):
         self.ident, self.name = ident, name
+
+
+MAX_ARRAY_DEPTH = 3  # arrays_in looks this deep into an argument's tuples, lists and dicts
+MAX_ARRAYS = 64  # and finds at most this many
+
+
+def arrays_in(value, path=(), depth=0, found=None) -> list:
+    """``[(path, array)]`` for the arrays in ``value`` and its tuples, lists and dicts.
+
+    ``path`` is the list of indices and str keys that leads to the array (:func:`follow` walks
+    it); the value itself is ``[]``. Only exact built-in containers are looked into. The
+    kernel's warden writes back the arrays a student's function changed in place, and
+    ``course.checks`` fails such a function, from the same list.
+    """
+    found = [] if found is None else found
+    t = type(value)
+    if t is np.ndarray:
+        if len(found) < MAX_ARRAYS:
+            found.append((list(path), value))
+    elif depth < MAX_ARRAY_DEPTH and t in (tuple, list):
+        for i, item in enumerate(value):
+            arrays_in(item, (*path, i), depth + 1, found)
+    elif depth < MAX_ARRAY_DEPTH and t is dict:
+        for key, item in value.items():
+            if type(key) is str:
+                arrays_in(item, (*path, key), depth + 1, found)
+    return found
+
+
+def array_changed(old: np.ndarray, now) -> bool:
+    """Whether ``now`` is no longer an array equal to ``old`` (NaN equal to NaN)."""
+    if type(now) is not np.ndarray or now.shape != old.shape:
+        return True
+    return not np.array_equal(now, old, equal_nan=old.dtype.kind in "fc")
 
 
 def follow(value, path):

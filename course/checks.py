@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _values
+from ._wire import array_changed, arrays_in, follow
 
 __all__ = [
     "Case",
@@ -220,40 +221,18 @@ def _changed_in_place(fn, c: Case, args, kwargs) -> str | None:
     """The name of an array argument (or of an array inside one) that the call changed.
 
     ``args``/``kwargs`` are the copies the student's function was given, ``c`` still holds
-    the originals. Arrays are compared inside tuples, lists and dicts too; during autograde
-    the kernel writes such changes back into these copies (course.grading.remote), so the
-    verdict is the same in the grader as in the student's kernel.
+    the originals. The arrays compared are those the kernel writes back during autograde
+    (``course._wire.arrays_in``: inside tuples, lists and dicts too), so the verdict is the
+    same in the grader as in the student's kernel.
     """
     names = _arg_names(fn, len(args))
     pairs = [*zip(names, c.args, args, strict=True)]
     pairs += [(k, c.kwargs[k], kwargs[k]) for k in c.kwargs]
     for name, before, after in pairs:
-        where = _first_change(before, after, name, 0)
-        if where:
-            return where
-    return None
-
-
-def _first_change(before, after, where: str, depth: int) -> str | None:
-    t = type(before)
-    if t is np.ndarray:
-        if type(after) is not np.ndarray or after.shape != before.shape:
-            return where
-        same = np.array_equal(after, before, equal_nan=before.dtype.kind in "fc")
-        return None if same else where
-    if depth >= 3 or type(after) is not t:
-        return None
-    if t in (tuple, list) and len(after) == len(before):
-        for i, (b, a) in enumerate(zip(before, after, strict=True)):
-            found = _first_change(b, a, f"{where}[{i}]", depth + 1)
-            if found:
-                return found
-    elif t is dict:
-        for key in before:
-            if type(key) is str and key in after:
-                found = _first_change(before[key], after[key], f"{where}[{key!r}]", depth + 1)
-                if found:
-                    return found
+        for path, old in arrays_in(before):
+            now = follow(after, path)
+            if now is not None and array_changed(old, now):
+                return name + "".join(f"[{step!r}]" for step in path)
     return None
 
 

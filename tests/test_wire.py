@@ -13,7 +13,20 @@ import math
 import numpy as np
 import pytest
 
-from course._wire import Callback, NotPlain, WireError, decode, dumps, encode, follow, loads
+from course._wire import (
+    MAX_ARRAY_DEPTH,
+    MAX_ARRAYS,
+    Callback,
+    NotPlain,
+    WireError,
+    array_changed,
+    arrays_in,
+    decode,
+    dumps,
+    encode,
+    follow,
+    loads,
+)
 
 
 def roundtrip(value, **kwargs):
@@ -218,3 +231,21 @@ def test_follow_walks_only_plain_containers_by_index_and_str_key():
     assert follow(value, []) is value
     for path in ([2], [0, "covs"], [0, "means", 1], [True], [0, 0], [1, 0], [-1]):
         assert follow(value, path) is None, path
+
+
+def test_arrays_in_finds_the_arrays_an_argument_holds_within_its_limits():
+    a, b = np.zeros(2), np.ones(3)
+    found = arrays_in(({"m": [a]}, b, "text", {1: np.zeros(1)}))
+    assert [(path, arr is a or arr is b) for path, arr in found] == [
+        ([0, "m", 0], True),
+        ([1], True),
+    ]
+    deep = [np.zeros(1)]
+    for _ in range(MAX_ARRAY_DEPTH - 1):
+        deep = [deep]
+    assert len(arrays_in(deep)) == 1  # MAX_ARRAY_DEPTH containers deep: found
+    assert arrays_in([deep]) == []  # one more: not looked into
+    assert len(arrays_in([np.zeros(1)] * (MAX_ARRAYS + 5))) == MAX_ARRAYS
+    assert not array_changed(np.array([1.0, np.nan]), np.array([1.0, np.nan]))
+    assert array_changed(np.array([1, 2]), np.array([1, 3]))
+    assert array_changed(np.zeros(2), np.zeros(3)) and array_changed(np.zeros(2), 0.0)
